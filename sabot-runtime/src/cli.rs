@@ -1,0 +1,132 @@
+//! The job binary's command line: `run` and `explain` (clap).
+
+use crate::error::{Error, Result};
+use crate::job::Job;
+use crate::stage::{Pipeline, PipelineSpec};
+use crate::{sink, source};
+use clap::{Parser, Subcommand};
+
+/// A compiled Sabot job.
+#[derive(Debug, Parser)]
+#[command(version, about = "A compiled Sabot job", propagate_version = true)]
+struct Cli {
+    /// Log more (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the job on bounded input.
+    Run {
+        /// An input: NAME=KIND:PATH, e.g. bids=parquet:data/bids/ (kinds: parquet, csv).
+        #[arg(long = "source", value_name = "NAME=KIND:PATH")]
+        sources: Vec<String>,
+        /// An output: NAME=KIND:PATH or NAME=stdout (kinds: parquet, csv, stdout); default stdout.
+        #[arg(long = "sink", value_name = "NAME=KIND:PATH")]
+        sinks: Vec<String>,
+        /// Worker threads (default: all cores).
+        #[arg(long, short = 'p')]
+        parallelism: Option<usize>,
+        /// Rows per morsel.
+        #[arg(long, default_value_t = source::DEFAULT_BATCH_ROWS)]
+        batch_rows: usize,
+    },
+    /// Show the plan, each optimisation pass, the fused stages and the generated code.
+    Explain {
+        /// The plan before and after each pass.
+        #[arg(long)]
+        passes: bool,
+        /// The generated Rust.
+        #[arg(long)]
+        code: bool,
+    },
+}
+
+/// Runs the job CLI for `pipeline` with the process's arguments; on error prints a report and
+/// exits with status 1, so `main` can simply return this.
+pub fn main(pipeline: impl Pipeline) -> Result<()> {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    match execute(pipeline.spec(), cli.command) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            eprintln!("error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                eprintln!("  caused by: {s}");
+                source = s.source();
+            }
+            std::process::exit(1);
+        }
+    }
+}
+
+fn execute(spec: &'static PipelineSpec, command: Command) -> Result<()> {
+    match command {
+        Command::Run { sources, sinks, parallelism, batch_rows } => {
+            let mut job = Job::from_spec(spec).batch_rows(batch_rows).progress(true);
+            if let Some(n) = parallelism {
+                job = job.parallelism(n);
+            }
+            for s in &sources {
+                let (name, kind) = split_binding(s, "--source")?;
+                job = job.source_boxed(name, source::from_spec(kind)?);
+            }
+            for s in &sinks {
+                let (name, kind) = split_binding(s, "--sink")?;
+                job = job.sink_boxed(name, sink::from_spec(kind)?);
+            }
+            let summary = job.run()?;
+            let secs = summary.elapsed.as_secs_f64();
+            let rows_out: u64 = summary.rows_out.iter().sum();
+            eprintln!(
+                "{}: {} rows in, {} rows out in {:.3} s ({:.1} M rows/s)",
+                spec.name,
+                summary.rows_in,
+                rows_out,
+                secs,
+                summary.rows_in as f64 / secs.max(1e-9) / 1e6
+            );
+            Ok(())
+        }
+        Command::Explain { passes, code } => {
+            print!("{}", explain_text(spec, passes, code));
+            Ok(())
+        }
+    }
+}
+
+/// The text `explain` prints.
+pub fn explain_text(spec: &PipelineSpec, passes: bool, code: bool) -> String {
+    let e = spec.explain;
+    let mut out = String::new();
+    if passes {
+        for (name, plan) in e.passes {
+            out.push_str(&format!("== {name} ==\n{plan}\n"));
+        }
+    } else if let Some((_, plan)) = e.passes.last() {
+        out.push_str(&format!("== plan ==\n{plan}\n"));
+    }
+    out.push_str(&format!("== stages ==\n{}\n", e.stages));
+    if code {
+        out.push_str(&format!("== generated code ==\n{}\n", e.code));
+    }
+    out
+}
+
+fn split_binding<'a>(arg: &'a str, flag: &str) -> Result<(&'a str, &'a str)> {
+    arg.split_once('=').ok_or_else(|| Error::Config(format!("{flag} `{arg}`: expected NAME=KIND:PATH")))
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        _ => "debug",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

@@ -1,0 +1,41 @@
+//! Sinks: take a pipeline output's batches in order and write them somewhere.
+
+mod collect;
+mod csv;
+mod parquet;
+mod stdout;
+
+pub use self::collect::{CollectSink, Collected, collect};
+pub use self::csv::{CsvSink, csv};
+pub use self::parquet::{ParquetSink, parquet};
+pub use self::stdout::{StdoutSink, stdout};
+
+use crate::error::Result;
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
+
+/// An output of a job.
+pub trait Sink: Send {
+    /// Called once before the first batch, with the output's name and schema.
+    fn open(&mut self, name: &str, schema: SchemaRef) -> Result<()>;
+    /// Writes one batch; batches arrive in output order.
+    fn write(&mut self, batch: &RecordBatch) -> Result<()>;
+    /// Flushes and closes; a file sink makes its output visible only here.
+    fn finish(&mut self) -> Result<()>;
+    /// A one-line description for logs.
+    fn describe(&self) -> String;
+}
+
+/// A sink given by a CLI spec `KIND:PATH` or `stdout`.
+pub fn from_spec(spec: &str) -> Result<Box<dyn Sink>> {
+    if spec == "stdout" {
+        return Ok(Box::new(stdout()));
+    }
+    let (kind, path) = spec.split_once(':').ok_or_else(|| crate::Error::Config(format!("sink `{spec}`: expected KIND:PATH or stdout (kinds: parquet, csv, stdout)")))?;
+    match kind {
+        "parquet" => Ok(Box::new(parquet(path))),
+        "csv" => Ok(Box::new(csv(path))),
+        "stdout" => Ok(Box::new(stdout())),
+        other => Err(crate::Error::Config(format!("sink `{spec}`: unknown kind `{other}` (kinds: parquet, csv, stdout)"))),
+    }
+}

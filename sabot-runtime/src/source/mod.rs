@@ -1,0 +1,91 @@
+//! Sources: split an input into parts that can be read in parallel, each yielding morsels with
+//! only the columns the pipeline reads.
+
+mod csv;
+mod memory;
+mod parquet;
+
+pub use self::csv::{CsvSource, csv};
+pub use self::memory::{MemorySource, memory};
+pub use self::parquet::{ParquetSource, parquet};
+
+use crate::error::Result;
+use crate::stage::Morsel;
+use arrow::datatypes::SchemaRef;
+use std::sync::Arc;
+
+/// Rows per morsel unless a source is told otherwise.
+pub const DEFAULT_BATCH_ROWS: usize = 65_536;
+
+/// What a pipeline asks of a source.
+#[derive(Debug, Clone)]
+pub struct ReadRequest {
+    /// The source's name in the pipeline.
+    pub source: Arc<str>,
+    /// The record's full schema (types for schema-less formats such as CSV).
+    pub schema: SchemaRef,
+    /// The columns to decode; the others are skipped.
+    pub columns: Vec<String>,
+    /// Rows per morsel.
+    pub batch_rows: usize,
+}
+
+/// The morsels of one split, in order.
+pub type MorselIter = Box<dyn Iterator<Item = Result<Morsel>> + Send>;
+
+/// A part of a source read by one worker, in order (a Parquet row group, a CSV file...).
+pub trait Split: Send {
+    /// Opens the split.
+    fn open(self: Box<Self>) -> Result<MorselIter>;
+}
+
+/// An input of a job.
+pub trait Source: Send + Sync {
+    /// Splits the input for reading `req.columns`; splits are read in parallel and their
+    /// outputs kept in split order.
+    fn splits(&self, req: &ReadRequest) -> Result<Vec<Box<dyn Split>>>;
+    /// A one-line description for logs and `explain`.
+    fn describe(&self) -> String;
+}
+
+/// A source given by a CLI spec `KIND:PATH` (`parquet:data/bids/`, `csv:logs.csv`).
+pub fn from_spec(spec: &str) -> Result<Box<dyn Source>> {
+    let (kind, path) = spec.split_once(':').ok_or_else(|| crate::Error::Config(format!("source `{spec}`: expected KIND:PATH, e.g. parquet:data/bids/ (kinds: parquet, csv)")))?;
+    match kind {
+        "parquet" => Ok(Box::new(parquet(path))),
+        "csv" => Ok(Box::new(csv(path))),
+        other => Err(crate::Error::Config(format!("source `{spec}`: unknown kind `{other}` (kinds: parquet, csv)"))),
+    }
+}
+
+/// Files named by a path: the file itself, every file of a directory (sorted, hidden files
+/// skipped), or the matches of a glob pattern (sorted).
+pub fn expand_paths(path: &str, extension: &str) -> Result<Vec<std::path::PathBuf>> {
+    use crate::Error;
+    let p = std::path::Path::new(path);
+    let mut files = if p.is_dir() {
+        let rd = std::fs::read_dir(p).map_err(|e| Error::io(p, e))?;
+        let mut v = Vec::new();
+        for entry in rd {
+            let entry = entry.map_err(|e| Error::io(p, e))?;
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if path.is_file() && !name.starts_with('.') && !name.starts_with('_') && path.extension().is_some_and(|e| e == extension) {
+                v.push(path);
+            }
+        }
+        v
+    } else if path.contains(['*', '?', '[']) {
+        let paths = glob::glob(path).map_err(|e| Error::Config(format!("bad glob `{path}`: {e}")))?;
+        paths.filter_map(|r| r.ok()).filter(|p| p.is_file()).collect()
+    } else if p.is_file() {
+        vec![p.to_path_buf()]
+    } else {
+        return Err(Error::io(p, std::io::Error::new(std::io::ErrorKind::NotFound, "no such file or directory")));
+    };
+    files.sort();
+    if files.is_empty() {
+        return Err(Error::Config(format!("{path}: no .{extension} files found")));
+    }
+    Ok(files)
+}

@@ -1,0 +1,127 @@
+//! The interface between generated code and the runtime: a pipeline's static description and
+//! its fused stage functions, which map one input morsel to output batches for its sinks.
+
+use crate::conform::Origin;
+use crate::error::Result;
+use crate::record::{FieldInfo, FieldMask};
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
+
+/// A slice of input (about 64K rows) and where it came from.
+#[derive(Debug, Clone)]
+pub struct Morsel {
+    /// The rows, with at least the columns the pipeline reads.
+    pub batch: RecordBatch,
+    /// Source, file and first row, for error messages.
+    pub origin: Origin,
+}
+
+/// Where a stage puts its output: batches per sink index.
+#[derive(Debug, Default)]
+pub struct StageOutput {
+    per_sink: Vec<Vec<RecordBatch>>,
+}
+
+impl StageOutput {
+    /// An output with room for `sinks` sinks.
+    pub fn new(sinks: usize) -> Self {
+        StageOutput { per_sink: vec![Vec::new(); sinks] }
+    }
+    /// Adds a batch for sink `sink`; empty batches are dropped.
+    pub fn emit(&mut self, sink: usize, batch: RecordBatch) {
+        if batch.num_rows() > 0 {
+            self.per_sink[sink].push(batch);
+        }
+    }
+    /// Takes the batches, per sink.
+    pub fn into_parts(self) -> Vec<Vec<RecordBatch>> {
+        self.per_sink
+    }
+}
+
+/// A fused stage: reads a morsel of its source, writes rows for one or more sinks.
+pub type StageFn = fn(&Morsel, &mut StageOutput) -> Result<()>;
+
+/// A named input of a pipeline (a parameter of the pipeline fn).
+#[derive(Debug)]
+pub struct SourceSpec {
+    /// Parameter name, used by `--source NAME=...`.
+    pub name: &'static str,
+    /// Record type name.
+    pub record: &'static str,
+    /// The record's fields.
+    pub fields: fn() -> &'static [FieldInfo],
+    /// The record's Arrow schema.
+    pub schema: fn() -> SchemaRef,
+    /// The fields the pipeline reads: only these columns are decoded.
+    pub mask: FieldMask,
+}
+
+impl SourceSpec {
+    /// Names of the columns the pipeline reads, in field order.
+    pub fn columns(&self) -> Vec<&'static str> {
+        (self.fields)().iter().enumerate().filter(|(k, _)| *k < 128 && self.mask & (1 << k) != 0).map(|(_, f)| f.name).collect()
+    }
+}
+
+/// A named output of a pipeline (an element of the returned stream tuple).
+#[derive(Debug)]
+pub struct SinkSpec {
+    /// Sink name, used by `--sink NAME=...` (`out`, or `out0`, `out1`... for tuples).
+    pub name: &'static str,
+    /// Record type name.
+    pub record: &'static str,
+    /// The record's Arrow schema.
+    pub schema: fn() -> SchemaRef,
+}
+
+/// One fused stage.
+#[derive(Debug)]
+pub struct StageSpec {
+    /// Index of the source it reads.
+    pub source: usize,
+    /// Indices of the sinks it writes.
+    pub sinks: &'static [usize],
+    /// Whether the output must keep input order (no reordering of morsels).
+    pub ordered: bool,
+    /// The generated function.
+    pub run: StageFn,
+}
+
+/// What `explain` prints, produced by the compiler at build time.
+#[derive(Debug)]
+pub struct Explain {
+    /// The pipeline fn as written.
+    pub source: &'static str,
+    /// The plan after parsing and after each pass: (pass name, plan text).
+    pub passes: &'static [(&'static str, &'static str)],
+    /// The fused stages.
+    pub stages: &'static str,
+    /// The generated Rust, formatted.
+    pub code: &'static str,
+}
+
+/// Everything the runtime needs to run a compiled pipeline.
+#[derive(Debug)]
+pub struct PipelineSpec {
+    /// The pipeline fn's name.
+    pub name: &'static str,
+    /// Its sources, in parameter order.
+    pub sources: &'static [SourceSpec],
+    /// Its sinks, in result order.
+    pub sinks: &'static [SinkSpec],
+    /// Its fused stages.
+    pub stages: &'static [StageSpec],
+    /// Build-time explanation.
+    pub explain: &'static Explain,
+}
+
+/// A compiled pipeline: `#[sabot::pipeline]` turns the fn into a unit struct implementing this.
+pub trait Pipeline: Send + Sync + 'static {
+    /// The pipeline's static description.
+    fn spec(&self) -> &'static PipelineSpec;
+}
+
+/// The type of a pipeline fn's stream parameters and results. It has no methods of its own:
+/// `#[sabot::pipeline]` compiles the operator chain written on it.
+pub struct Stream<T>(std::marker::PhantomData<fn() -> T>);

@@ -1,0 +1,280 @@
+//! `Decimal` fields: exact fixed-point numbers, read from DECIMAL(p, s) columns of any scale.
+
+use super::{Accept, FieldOpts, NonNull, Value};
+use arrow::array::{Array, ArrayRef, AsArray, Decimal128Array};
+use arrow::datatypes::{DataType, Decimal128Type};
+use std::cmp::Ordering;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::ops::{Add, Mul, Neg, Sub};
+use std::sync::Arc;
+
+/// An exact decimal: `mantissa * 10^-scale`. Arithmetic never rounds (multiplication adds scales).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Decimal {
+    mantissa: i128,
+    scale: i8,
+}
+
+const POW10: [i128; 39] = {
+    let mut t = [1i128; 39];
+    let mut i = 1;
+    while i < 39 {
+        t[i] = t[i - 1] * 10;
+        i += 1;
+    }
+    t
+};
+
+impl Decimal {
+    /// `mantissa * 10^-scale`, e.g. `Decimal::new(5, 2)` is 0.05.
+    pub const fn new(mantissa: i128, scale: i8) -> Self {
+        Decimal { mantissa, scale }
+    }
+    /// The unscaled integer.
+    pub const fn mantissa(self) -> i128 {
+        self.mantissa
+    }
+    /// Digits after the decimal point.
+    pub const fn scale(self) -> i8 {
+        self.scale
+    }
+    /// Parses `"-12.345"`; `None` for anything else.
+    pub fn parse(text: &str) -> Option<Self> {
+        let (neg, digits) = match text.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        if int.is_empty() && frac.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let scale = i8::try_from(frac.len()).ok()?;
+        let mut m: i128 = 0;
+        for b in int.bytes().chain(frac.bytes()) {
+            m = m.checked_mul(10)?.checked_add(i128::from(b - b'0'))?;
+        }
+        Some(Decimal { mantissa: if neg { -m } else { m }, scale })
+    }
+    /// This value at another scale, rounding half away from zero when digits are dropped.
+    pub fn rescale(self, scale: i8) -> Self {
+        let diff = i32::from(scale) - i32::from(self.scale);
+        let mantissa = match diff.cmp(&0) {
+            Ordering::Equal => self.mantissa,
+            Ordering::Greater => self.mantissa.checked_mul(pow10(diff)).expect("decimal overflow"),
+            Ordering::Less => {
+                let p = pow10(-diff);
+                let (q, r) = (self.mantissa / p, self.mantissa % p);
+                if r.abs() * 2 >= p { q + self.mantissa.signum() } else { q }
+            }
+        };
+        Decimal { mantissa, scale }
+    }
+    /// `self / rhs` rounded half away from zero to `scale` digits; `None` when `rhs` is zero.
+    pub fn div(self, rhs: Decimal, scale: i8) -> Option<Decimal> {
+        if rhs.mantissa == 0 {
+            return None;
+        }
+        // self/rhs = (m1/m2) * 10^(s2-s1); compute with two extra digits, then round.
+        let shift = i32::from(scale) + 1 + i32::from(rhs.scale) - i32::from(self.scale);
+        let (num, den) = if shift >= 0 {
+            (self.mantissa.checked_mul(pow10(shift))?, rhs.mantissa)
+        } else {
+            (self.mantissa, rhs.mantissa.checked_mul(pow10(-shift))?)
+        };
+        let q = num / den;
+        let rounded = if q % 10 >= 5 { q / 10 + 1 } else if q % 10 <= -5 { q / 10 - 1 } else { q / 10 };
+        Some(Decimal { mantissa: rounded, scale })
+    }
+    /// The nearest `f64`.
+    pub fn to_f64(self) -> f64 {
+        self.mantissa as f64 / 10f64.powi(i32::from(self.scale))
+    }
+    fn aligned(self, other: Decimal) -> (i128, i128, i8) {
+        let s = self.scale.max(other.scale);
+        (self.rescale(s).mantissa, other.rescale(s).mantissa, s)
+    }
+}
+
+fn pow10(e: i32) -> i128 {
+    POW10.get(e as usize).copied().expect("decimal scale out of range (max 38 digits)")
+}
+
+impl From<i64> for Decimal {
+    fn from(v: i64) -> Self {
+        Decimal::new(i128::from(v), 0)
+    }
+}
+
+impl Add for Decimal {
+    type Output = Decimal;
+    fn add(self, rhs: Decimal) -> Decimal {
+        let (a, b, s) = self.aligned(rhs);
+        Decimal::new(a.checked_add(b).expect("decimal overflow"), s)
+    }
+}
+
+impl Sub for Decimal {
+    type Output = Decimal;
+    fn sub(self, rhs: Decimal) -> Decimal {
+        let (a, b, s) = self.aligned(rhs);
+        Decimal::new(a.checked_sub(b).expect("decimal overflow"), s)
+    }
+}
+
+impl Mul for Decimal {
+    type Output = Decimal;
+    fn mul(self, rhs: Decimal) -> Decimal {
+        let m = self.mantissa.checked_mul(rhs.mantissa).expect("decimal overflow");
+        Decimal::new(m, self.scale + rhs.scale)
+    }
+}
+
+impl Mul<i64> for Decimal {
+    type Output = Decimal;
+    fn mul(self, rhs: i64) -> Decimal {
+        self * Decimal::from(rhs)
+    }
+}
+
+impl Neg for Decimal {
+    type Output = Decimal;
+    fn neg(self) -> Decimal {
+        Decimal::new(-self.mantissa, self.scale)
+    }
+}
+
+impl PartialEq for Decimal {
+    fn eq(&self, other: &Decimal) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Decimal {}
+
+impl PartialOrd for Decimal {
+    fn partial_cmp(&self, other: &Decimal) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Decimal {
+    fn cmp(&self, other: &Decimal) -> Ordering {
+        let (a, b, _) = self.aligned(*other);
+        a.cmp(&b)
+    }
+}
+
+impl Hash for Decimal {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        // Equal values hash alike whatever their scale: strip trailing zeros first.
+        let (mut m, mut s) = (self.mantissa, self.scale);
+        while s > 0 && m % 10 == 0 {
+            m /= 10;
+            s -= 1;
+        }
+        (m, s).hash(state);
+    }
+}
+
+impl fmt::Display for Decimal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.scale <= 0 {
+            return write!(f, "{}", self.mantissa * pow10(-i32::from(self.scale)));
+        }
+        let p = pow10(i32::from(self.scale));
+        let sign = if self.mantissa < 0 { "-" } else { "" };
+        let a = self.mantissa.unsigned_abs();
+        write!(f, "{sign}{}.{:0w$}", a / p as u128, a % p as u128, w = self.scale as usize)
+    }
+}
+
+/// A decimal column view: unscaled values and their scale.
+#[derive(Clone, Copy)]
+pub struct DecCol<'a> {
+    values: &'a [i128],
+    scale: i8,
+}
+
+fn declared(opts: &FieldOpts) -> (u8, i8) {
+    opts.decimal.unwrap_or((38, 10))
+}
+
+impl Value for Decimal {
+    type Ref<'a> = Decimal;
+    type Col<'a> = DecCol<'a>;
+    type Builder = Vec<Decimal>;
+
+    fn data_type(opts: &FieldOpts) -> DataType {
+        let (p, s) = declared(opts);
+        DataType::Decimal128(p, s)
+    }
+    fn accept(found: &DataType, opts: &FieldOpts) -> Accept {
+        match found {
+            DataType::Decimal128(..) => Accept::Exact,
+            DataType::Decimal32(_, s) | DataType::Decimal64(_, s) => Accept::Lossless(DataType::Decimal128(38, *s)),
+            DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8 | DataType::UInt16 | DataType::UInt32 | DataType::UInt64 => {
+                Accept::Lossless(DataType::Decimal128(38, 0))
+            }
+            DataType::Decimal256(_, s) => Accept::Lossy(DataType::Decimal128(38, *s)),
+            DataType::Float16 | DataType::Float32 | DataType::Float64 | DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+                Accept::Lossy(Self::data_type(opts))
+            }
+            _ => Accept::No,
+        }
+    }
+    fn col(arr: Option<&dyn Array>) -> DecCol<'_> {
+        match arr.map(|a| (a, a.data_type())) {
+            Some((a, DataType::Decimal128(_, s))) => DecCol { values: a.as_primitive::<Decimal128Type>().values(), scale: *s },
+            _ => DecCol { values: &[], scale: 0 },
+        }
+    }
+    #[inline(always)]
+    fn get<'a>(col: Self::Col<'a>, i: usize) -> Self::Ref<'a> {
+        Decimal::new(col.values[i], col.scale)
+    }
+    fn unread<'a>() -> Self::Ref<'a> {
+        Decimal::default()
+    }
+    fn as_ref(&self) -> Decimal {
+        *self
+    }
+    fn from_ref(r: Decimal) -> Decimal {
+        r
+    }
+    fn builder(_: &FieldOpts, capacity: usize) -> Vec<Decimal> {
+        Vec::with_capacity(capacity)
+    }
+    #[inline(always)]
+    fn append(b: &mut Vec<Decimal>, v: Decimal) {
+        b.push(v);
+    }
+    fn finish(b: &mut Vec<Decimal>, opts: &FieldOpts) -> ArrayRef {
+        let (p, s) = declared(opts);
+        let values: Vec<i128> = std::mem::take(b).into_iter().map(|d| d.rescale(s).mantissa).collect();
+        let arr = Decimal128Array::from(values).with_precision_and_scale(p, s).expect("declared precision and scale are validated by the derive");
+        Arc::new(arr)
+    }
+}
+
+impl NonNull for Decimal {
+    fn append_placeholder(b: &mut Vec<Decimal>) {
+        b.push(Decimal::default());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arithmetic_is_exact() {
+        let price = Decimal::parse("901.00").unwrap();
+        let disc = Decimal::parse("0.05").unwrap();
+        let one = Decimal::from(1);
+        assert_eq!((price * (one - disc)).to_string(), "855.9500");
+        assert_eq!(Decimal::parse("0.1").unwrap() + Decimal::parse("0.2").unwrap(), Decimal::parse("0.3").unwrap());
+        assert!(Decimal::parse("0.07").unwrap() > Decimal::parse("0.065").unwrap());
+        assert_eq!(Decimal::parse("-1.005").unwrap().rescale(2).to_string(), "-1.01");
+        assert_eq!(Decimal::from(2).div(Decimal::from(3), 4).unwrap().to_string(), "0.6667");
+        assert_eq!(Decimal::parse("1.2.3"), None);
+    }
+}

@@ -1,0 +1,64 @@
+//! `String` fields: read as `&str` straight out of the Arrow buffers.
+
+use super::{Accept, FieldOpts, NonNull, Value};
+use arrow::array::{Array, ArrayRef, AsArray, StringArray, StringBuilder};
+use arrow::datatypes::DataType;
+use std::sync::Arc;
+
+/// A column of UTF-8 strings, or nothing when the pipeline does not read it.
+#[derive(Clone, Copy)]
+pub struct StrCol<'a>(Option<&'a StringArray>);
+
+impl Value for String {
+    type Ref<'a> = &'a str;
+    type Col<'a> = StrCol<'a>;
+    type Builder = StringBuilder;
+
+    fn data_type(_: &FieldOpts) -> DataType {
+        DataType::Utf8
+    }
+    fn accept(found: &DataType, _: &FieldOpts) -> Accept {
+        match found {
+            DataType::Utf8 => Accept::Exact,
+            DataType::LargeUtf8 | DataType::Utf8View => Accept::Lossless(DataType::Utf8),
+            DataType::Dictionary(_, v) if matches!(**v, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) => {
+                Accept::Lossless(DataType::Utf8)
+            }
+            DataType::Binary | DataType::LargeBinary | DataType::BinaryView => Accept::Lossy(DataType::Utf8),
+            dt if arrow::compute::can_cast_types(dt, &DataType::Utf8) => Accept::Lossy(DataType::Utf8),
+            _ => Accept::No,
+        }
+    }
+    fn col(arr: Option<&dyn Array>) -> StrCol<'_> {
+        StrCol(arr.map(|a| a.as_string::<i32>()))
+    }
+    #[inline(always)]
+    fn get<'a>(col: Self::Col<'a>, i: usize) -> Self::Ref<'a> {
+        col.0.map_or("", |a| a.value(i))
+    }
+    fn unread<'a>() -> Self::Ref<'a> {
+        ""
+    }
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+    fn from_ref(r: &str) -> String {
+        r.to_owned()
+    }
+    fn builder(_: &FieldOpts, capacity: usize) -> StringBuilder {
+        StringBuilder::with_capacity(capacity, capacity * 8)
+    }
+    #[inline(always)]
+    fn append(b: &mut StringBuilder, v: &str) {
+        b.append_value(v);
+    }
+    fn finish(b: &mut StringBuilder, _: &FieldOpts) -> ArrayRef {
+        Arc::new(b.finish())
+    }
+}
+
+impl NonNull for String {
+    fn append_placeholder(b: &mut StringBuilder) {
+        b.append_value("");
+    }
+}
