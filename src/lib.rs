@@ -1,1 +1,49 @@
-//! stub
+//! Sabot: a dataflow engine whose pipelines are ordinary Rust functions, compiled at build
+//! time into fused code over Apache Arrow batches.
+//!
+//! ```ignore
+//! use sabot::prelude::*;
+//!
+//! #[derive(Record, Debug, Clone, PartialEq)]
+//! pub struct Bid { pub auction: u64, pub price: u64 }
+//!
+//! #[derive(Record, Debug, Clone, PartialEq)]
+//! pub struct Converted { pub auction: u64, pub price_eur: f64 }
+//!
+//! #[sabot::pipeline]
+//! pub fn converted(bids: Stream<Bid>) -> Stream<Converted> {
+//!     bids.filter(|b| b.auction % 123 == 0)
+//!         .map(|b| Converted { auction: b.auction, price_eur: b.price as f64 * 0.908 })
+//! }
+//!
+//! fn main() -> sabot::Result<()> {
+//!     sabot::main(converted)
+//! }
+//! ```
+
+pub use sabot_macros::{Record, pipeline};
+pub use sabot_runtime::cli::main;
+pub use sabot_runtime::exec::{RunOptions, RunSummary};
+pub use sabot_runtime::{Date, Decimal, Error, Job, Pipeline, Record, RecordBuilder, Result, Stream, TimeUnit, Timestamp};
+
+/// Inputs for jobs: `parquet`, `csv`, `memory`.
+pub mod source {
+    pub use sabot_runtime::source::*;
+}
+
+/// Outputs for jobs: `parquet`, `csv`, `stdout`, `collect`.
+pub mod sink {
+    pub use sabot_runtime::sink::*;
+}
+
+/// What a pipeline file needs: `use sabot::prelude::*;`.
+pub mod prelude {
+    pub use sabot_macros::{Record, pipeline};
+    pub use sabot_runtime::{Date, Decimal, Job, Record, Stream, Timestamp};
+}
+
+/// Paths generated code uses; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use sabot_runtime::__private::*;
+}

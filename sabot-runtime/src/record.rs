@@ -45,6 +45,11 @@ impl FieldInfo {
 }
 
 /// A Rust struct that is a row of an Arrow `RecordBatch`; implemented by `#[derive(Record)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a Sabot record",
+    label = "streams carry records",
+    note = "add `#[derive(Record)]` to a struct with named fields and use it as the stream's item type"
+)]
 pub trait Record: Sized + Send + Sync + 'static {
     /// The borrowed row view closures see (`&str` for `String` fields).
     type Ref<'a>: Copy;

@@ -36,6 +36,11 @@ pub enum Accept {
 }
 
 /// A Rust type that can be a `Record` field.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a Record field",
+    label = "unsupported field type",
+    note = "supported: i8-i64, u8-u64, f32, f64, bool, String, Timestamp, Date, Decimal and Option of those"
+)]
 pub trait Value: Sized + Send + Sync + 'static {
     /// What closures see for this field: `&str` for `String`, the value itself for scalars.
     type Ref<'a>: Copy;

@@ -1,0 +1,141 @@
+//! The Rust backend: emits one function per fused stage over typed column views, plus the
+//! static `PipelineSpec` the runtime runs. Expansion never reports user errors: those come from
+//! `parse` (ours) or from rustc on user tokens that keep their spans.
+
+mod stage;
+
+use crate::diagnostic::Diagnostics;
+use crate::parse::{Parsed, parse_pipeline};
+use crate::pass;
+use proc_macro2::TokenStream;
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+/// Expands `#[sabot::pipeline]`: `attr` is the attribute's arguments, `item` the fn.
+pub fn expand_pipeline(attr: TokenStream, item: TokenStream) -> TokenStream {
+    let mut diag = Diagnostics::default();
+    if !attr.is_empty() {
+        diag.error(&attr, "`#[sabot::pipeline]` takes no arguments");
+    }
+    let func: syn::ItemFn = match syn::parse2(item.clone()) {
+        Ok(f) => f,
+        Err(_) => {
+            let e = syn::Error::new_spanned(&item, "`#[sabot::pipeline]` goes on a fn: `fn name(input: Stream<Rec>) -> Stream<Out> { ... }`");
+            return e.to_compile_error();
+        }
+    };
+    let parsed = parse_pipeline(&func, &mut diag);
+    match parsed {
+        Some(parsed) if diag.is_empty() => emit(&func, parsed),
+        _ => {
+            let errors = diag.to_compile_errors();
+            let fallback = fallback_item(&func);
+            quote! { #fallback #errors }
+        }
+    }
+}
+
+/// The item left in place when the pipeline has errors, so the rest of the crate type-checks.
+fn fallback_item(func: &syn::ItemFn) -> TokenStream {
+    let (vis, name) = (&func.vis, &func.sig.ident);
+    let docs = func.attrs.iter().filter(|a| a.path().is_ident("doc"));
+    quote! {
+        #(#docs)*
+        #[allow(non_camel_case_types, dead_code)]
+        #[derive(Debug, Clone, Copy, Default)]
+        #vis struct #name;
+        impl ::sabot::__private::Pipeline for #name {
+            fn spec(&self) -> &'static ::sabot::__private::PipelineSpec {
+                ::core::unreachable!("this pipeline did not compile")
+            }
+        }
+    }
+}
+
+fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
+    let Parsed { mut plan, signature, closures, op_spans } = parsed;
+    let trace = pass::run_all(&mut plan);
+    let (vis, name) = (&func.vis, &func.sig.ident);
+    let name_str = name.to_string();
+    let docs = func.attrs.iter().filter(|a| a.path().is_ident("doc") || a.path().is_ident("cfg"));
+
+    let stage_fns: Vec<TokenStream> = plan.stages.iter().enumerate().map(|(i, s)| stage::stage_fn(&plan, &signature, &closures, &op_spans, i, s)).collect();
+    let masks: Vec<TokenStream> = signature
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let node = plan.sources()[k];
+            let mask = format_ident!("__SABOT_MASK_{}", k);
+            let value = stage::mask_expr(&plan, node, &s.record);
+            quote! { const #mask: __p::FieldMask = #value; }
+        })
+        .collect();
+    let sources = signature.sources.iter().enumerate().map(|(k, s)| {
+        let (sname, rec) = (s.name.to_string(), &s.record);
+        let rec_str = rec.to_token_stream().to_string().replace(' ', "");
+        let mask = format_ident!("__SABOT_MASK_{}", k);
+        quote_spanned! {rec.span()=>
+            __p::SourceSpec { name: #sname, record: #rec_str, fields: <#rec as __p::Record>::fields, schema: <#rec as __p::Record>::schema, mask: #mask }
+        }
+    });
+    let sinks = signature.sinks.iter().map(|s| {
+        let (sname, rec) = (&s.name, &s.record);
+        let rec_str = rec.to_token_stream().to_string().replace(' ', "");
+        quote_spanned! {rec.span()=> __p::SinkSpec { name: #sname, record: #rec_str, schema: <#rec as __p::Record>::schema } }
+    });
+    let stages = plan.stages.iter().enumerate().map(|(i, s)| {
+        let f = format_ident!("__sabot_stage_{}", i);
+        let source = match plan.nodes[s.source].op {
+            crate::plan::Op::Source { index, .. } => index,
+            _ => 0,
+        };
+        let sinks = &s.sinks;
+        quote! { __p::StageSpec { source: #source, sinks: &[#(#sinks),*], ordered: true, run: #f } }
+    });
+
+    let code_text = pretty(&quote! { #(#stage_fns)* });
+    let source_text = pretty(&func.to_token_stream());
+    let pass_names = trace.iter().map(|(n, _)| *n);
+    let pass_texts = trace.iter().map(|(_, t)| t.as_str());
+    let stages_text = plan.stages_text();
+
+    quote! {
+        #(#docs)*
+        #[allow(non_camel_case_types)]
+        #[derive(Debug, Clone, Copy, Default)]
+        #vis struct #name;
+
+        const _: () = {
+            use ::sabot::__private as __p;
+            #(#masks)*
+            #(#stage_fns)*
+            static __SABOT_SPEC: __p::PipelineSpec = __p::PipelineSpec {
+                name: #name_str,
+                sources: &[#(#sources),*],
+                sinks: &[#(#sinks),*],
+                stages: &[#(#stages),*],
+                explain: &__p::Explain {
+                    source: #source_text,
+                    passes: &[#((#pass_names, #pass_texts)),*],
+                    stages: #stages_text,
+                    code: #code_text,
+                },
+            };
+            #[automatically_derived]
+            impl __p::Pipeline for #name {
+                fn spec(&self) -> &'static __p::PipelineSpec {
+                    &__SABOT_SPEC
+                }
+            }
+        };
+    }
+}
+
+/// Formats tokens as Rust source (for `explain`), falling back to the raw token text.
+pub fn pretty(tokens: &TokenStream) -> String {
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(_) => tokens.to_string(),
+    }
+}

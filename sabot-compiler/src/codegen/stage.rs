@@ -1,0 +1,135 @@
+//! One fused stage as a Rust function: conform the morsel to the source record (only the
+//! read columns), then one loop over its rows in which every operator is inlined. Filters
+//! `break` out of their labelled block, maps bind a value and its row view, flat_maps open an
+//! inner loop, and sinks append to typed builders; no allocation or dispatch per row beyond
+//! what user closures do.
+
+use crate::parse::{Signature, closure::struct_literal_mut};
+use crate::plan::{FieldSet, NodeId, Op, Plan, Stage};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+/// The field mask of a source node: its projected columns, or every field.
+pub fn mask_expr(plan: &Plan, node: NodeId, record: &syn::Type) -> TokenStream {
+    let columns = match &plan.nodes[node].op {
+        Op::Source { columns: Some(c), .. } => c.clone(),
+        _ => FieldSet::All,
+    };
+    match columns.names() {
+        None => quote! { __p::ALL_FIELDS },
+        Some(names) => quote_spanned! {record.span()=> __p::mask_of(<#record as __p::Record>::FIELD_NAMES, &[#(#names),*]) },
+    }
+}
+
+struct Ctx<'a> {
+    plan: &'a Plan,
+    stage: &'a Stage,
+    closures: &'a [syn::Expr],
+    op_spans: &'a [Span],
+}
+
+/// The function for stage `index`.
+pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: &[Span], index: usize, stage: &Stage) -> TokenStream {
+    let f = format_ident!("__sabot_stage_{}", index);
+    let Op::Source { index: src, .. } = plan.nodes[stage.source].op else { return TokenStream::new() };
+    let rec = &sig.sources[src].record;
+    let mask = format_ident!("__SABOT_MASK_{}", src);
+    let builders = stage.sinks.iter().map(|&k| {
+        let b = format_ident!("__sink_{}", k);
+        let out = &sig.sinks[k].record;
+        quote_spanned! {out.span()=> let mut #b = <#out as __p::Record>::builder(__rows); }
+    });
+    let emits = stage.sinks.iter().map(|&k| {
+        let b = format_ident!("__sink_{}", k);
+        quote! { __out.emit(#k, __p::RecordBuilder::finish(&mut #b)); }
+    });
+    let ctx = Ctx { plan, stage, closures, op_spans };
+    let row = format_ident!("__row_{}", stage.source);
+    let body = ctx.consumers(stage.source, &row);
+    quote! {
+        #[allow(unused_variables, unused_mut, unused_labels, clippy::all)]
+        fn #f(__morsel: &__p::Morsel, __out: &mut __p::StageOutput) -> __p::Result<()> {
+            let __arrays = __p::conform::<#rec>(&__morsel.batch, #mask, &__morsel.origin)?;
+            let __cols = <#rec as __p::Record>::columns::<#mask>(&__arrays);
+            let __rows = __morsel.batch.num_rows();
+            #(#builders)*
+            for __i in 0..__rows {
+                let #row = <#rec as __p::Record>::row::<#mask>(&__cols, __i);
+                #body
+            }
+            #(#emits)*
+            Ok(())
+        }
+    }
+}
+
+impl Ctx<'_> {
+    fn consumers(&self, node: NodeId, row: &syn::Ident) -> TokenStream {
+        let blocks = self.plan.consumers(node).into_iter().filter(|c| self.stage.nodes.contains(c)).map(|c| {
+            let label = syn::Lifetime::new(&format!("'__n{c}"), Span::call_site());
+            let inner = self.node(c, row, &label);
+            quote! { #label: { #inner } }
+        });
+        quote! { #(#blocks)* }
+    }
+
+    fn node(&self, id: NodeId, row: &syn::Ident, label: &syn::Lifetime) -> TokenStream {
+        let out_row = format_ident!("__row_{}", id);
+        let value = format_ident!("__value_{}", id);
+        match &self.plan.nodes[id].op {
+            Op::Filter(c) => {
+                let f = self.closure(c.id, &c.dead);
+                let span = self.op_spans[c.id];
+                let rest = self.consumers(id, row);
+                quote_spanned! {span=> if !__p::filter(#row, #f) { break #label; } #rest }
+            }
+            Op::Map(c) => {
+                let f = self.closure(c.id, &c.dead);
+                let span = self.op_spans[c.id];
+                let rest = self.consumers(id, &out_row);
+                quote_spanned! {span=>
+                    let #value = __p::map(#row, #f);
+                    let #out_row = __p::as_row(&#value);
+                    #rest
+                }
+            }
+            Op::FlatMap(c) => {
+                let f = self.closure(c.id, &c.dead);
+                let span = self.op_spans[c.id];
+                let rest = self.consumers(id, &out_row);
+                quote_spanned! {span=>
+                    for #value in __p::flat_map(#row, #f) {
+                        let #out_row = __p::as_row(&#value);
+                        #rest
+                    }
+                }
+            }
+            Op::Union => self.consumers(id, row),
+            Op::Sink { index, .. } => {
+                let b = format_ident!("__sink_{}", index);
+                quote! { __p::RecordBuilder::append(&mut #b, #row); }
+            }
+            Op::Source { .. } => TokenStream::new(),
+        }
+    }
+
+    /// The user's closure, with dead struct-literal fields replaced by defaults.
+    fn closure(&self, id: usize, dead: &[String]) -> TokenStream {
+        let mut expr = self.closures[id].clone();
+        if !dead.is_empty()
+            && let syn::Expr::Closure(c) = &mut expr
+            && let Some(lit) = struct_literal_mut(&mut c.body)
+        {
+            for f in lit.fields.iter_mut() {
+                if let syn::Member::Named(n) = &f.member
+                    && dead.contains(&n.to_string())
+                {
+                    let span = f.expr.span();
+                    f.expr = syn::parse_quote_spanned! {span=> ::core::default::Default::default() };
+                }
+            }
+        }
+        quote! { #expr }
+    }
+}

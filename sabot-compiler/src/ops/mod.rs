@@ -1,0 +1,44 @@
+//! Operators as data: one spec per file, registered in `OPERATORS`. The front end looks method
+//! names up here, so an unknown one is reported with the full list of supported operators.
+
+mod filter;
+mod flat_map;
+mod map;
+mod union;
+
+/// What an operator takes as its argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arg {
+    /// A closure (or fn path) over one row.
+    RowFn,
+    /// Another stream.
+    Stream,
+}
+
+/// The declaration of one operator of the pipeline language.
+#[derive(Debug, Clone, Copy)]
+pub struct OpSpec {
+    /// Method name users write.
+    pub name: &'static str,
+    /// Its single argument.
+    pub arg: Arg,
+    /// Whether rows can pass it without state (fusable).
+    pub stateless: bool,
+    /// One-line description, for errors and docs.
+    pub doc: &'static str,
+    /// The form users write, for errors.
+    pub usage: &'static str,
+}
+
+/// Every operator the compiler knows.
+pub const OPERATORS: &[OpSpec] = &[filter::SPEC, map::SPEC, flat_map::SPEC, union::SPEC];
+
+/// The operator called `name`.
+pub fn lookup(name: &str) -> Option<&'static OpSpec> {
+    OPERATORS.iter().find(|o| o.name == name)
+}
+
+/// "`filter`, `map`, ..." for error messages.
+pub fn names() -> String {
+    OPERATORS.iter().map(|o| format!("`{}`", o.name)).collect::<Vec<_>>().join(", ")
+}

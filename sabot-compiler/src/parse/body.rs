@@ -1,0 +1,168 @@
+//! The pipeline body: `let` bindings of streams and a final stream (or tuple of streams),
+//! each an operator chain on a source parameter or an earlier binding.
+
+use super::closure;
+use super::signature::Signature;
+use crate::diagnostic::Diagnostics;
+use crate::ops::{self, Arg};
+use crate::plan::{NodeId, Op, Plan};
+use proc_macro2::Span;
+use quote::ToTokens;
+use std::collections::BTreeMap;
+use syn::spanned::Spanned;
+
+/// Builds the plan while walking the body.
+pub struct Builder<'s> {
+    plan: Plan,
+    closures: Vec<syn::Expr>,
+    op_spans: Vec<Span>,
+    names: BTreeMap<String, NodeId>,
+    signature: &'s Signature,
+}
+
+impl<'s> Builder<'s> {
+    /// A plan with one source node per parameter.
+    pub fn new(name: &str, signature: &'s Signature) -> Self {
+        let mut plan = Plan { name: name.into(), ..Default::default() };
+        let mut names = BTreeMap::new();
+        for (index, s) in signature.sources.iter().enumerate() {
+            let record = s.record.to_token_stream().to_string().replace(' ', "");
+            let id = plan.add(Op::Source { index, name: s.name.to_string(), record, columns: None }, vec![]);
+            names.insert(s.name.to_string(), id);
+        }
+        Builder { plan, closures: Vec::new(), op_spans: Vec::new(), names, signature }
+    }
+
+    /// The plan, the closures by id and their operators' spans.
+    pub fn finish(self) -> (Plan, Vec<syn::Expr>, Vec<Span>) {
+        (self.plan, self.closures, self.op_spans)
+    }
+
+    /// Walks the fn body.
+    pub fn block(&mut self, block: &syn::Block, diag: &mut Diagnostics) {
+        let Some((last, lets)) = block.stmts.split_last() else {
+            diag.error(block, "a pipeline body must end with its output stream, e.g. `bids.filter(|b| b.price > 10)`");
+            return;
+        };
+        for stmt in lets {
+            match stmt {
+                syn::Stmt::Local(local) => self.binding(local, diag),
+                other => diag.error(other, "a pipeline body holds `let name = <stream>;` bindings and ends with its output stream(s)"),
+            }
+        }
+        let out = match last {
+            syn::Stmt::Expr(e, None) => e,
+            syn::Stmt::Expr(syn::Expr::Return(r), Some(_)) if r.expr.is_some() => r.expr.as_deref().expect("checked is_some"),
+            other => {
+                diag.error(other, "a pipeline body must end with its output stream (an expression without `;`)");
+                return;
+            }
+        };
+        let out = match out {
+            syn::Expr::Return(r) if r.expr.is_some() => r.expr.as_deref().expect("checked is_some"),
+            e => e,
+        };
+        self.outputs(out, diag);
+    }
+
+    fn binding(&mut self, local: &syn::Local, diag: &mut Diagnostics) {
+        let name = match &local.pat {
+            syn::Pat::Ident(i) if i.subpat.is_none() => i.ident.to_string(),
+            syn::Pat::Type(t) => match &*t.pat {
+                syn::Pat::Ident(i) => i.ident.to_string(),
+                other => return diag.error(other, "bind a stream to a plain name: `let big = bids.filter(...);`"),
+            },
+            other => return diag.error(other, "bind a stream to a plain name: `let big = bids.filter(...);`"),
+        };
+        let Some(init) = &local.init else {
+            return diag.error(local, "a stream binding needs a value: `let big = bids.filter(...);`");
+        };
+        if let Some((_, els)) = &init.diverge {
+            return diag.error(els, "`let ... else` is not supported in a pipeline body");
+        }
+        if let Some(id) = self.stream(&init.expr, diag) {
+            self.names.insert(name, id);
+        }
+    }
+
+    fn outputs(&mut self, out: &syn::Expr, diag: &mut Diagnostics) {
+        let sinks = &self.signature.sinks;
+        let exprs: Vec<&syn::Expr> = match out {
+            syn::Expr::Tuple(t) if sinks.len() > 1 => t.elems.iter().collect(),
+            e => vec![e],
+        };
+        if exprs.len() != sinks.len() {
+            let msg = format!("the pipeline returns {} stream(s) but the body ends with {}", sinks.len(), exprs.len());
+            return diag.error(out, msg);
+        }
+        for (index, e) in exprs.into_iter().enumerate() {
+            if let Some(id) = self.stream(e, diag) {
+                let s = &sinks[index];
+                let record = s.record.to_token_stream().to_string().replace(' ', "");
+                self.plan.add(Op::Sink { index, name: s.name.clone(), record }, vec![id]);
+            }
+        }
+    }
+
+    fn stream(&mut self, e: &syn::Expr, diag: &mut Diagnostics) -> Option<NodeId> {
+        match e {
+            syn::Expr::Path(p) if p.path.get_ident().is_some() => {
+                let name = p.path.get_ident().map(|i| i.to_string()).unwrap_or_default();
+                let found = self.names.get(&name).copied();
+                if found.is_none() {
+                    let known: Vec<_> = self.names.keys().map(|k| format!("`{k}`")).collect();
+                    diag.error(p, format!("unknown stream `{name}`; streams in scope: {}", known.join(", ")));
+                }
+                found
+            }
+            syn::Expr::Paren(p) => self.stream(&p.expr, diag),
+            syn::Expr::MethodCall(mc) => self.call(mc, diag),
+            other => {
+                diag.error(other, "expected a stream: a source parameter, a `let` binding, or an operator call such as `.filter(|row| ...)`");
+                None
+            }
+        }
+    }
+
+    fn call(&mut self, mc: &syn::ExprMethodCall, diag: &mut Diagnostics) -> Option<NodeId> {
+        let input = self.stream(&mc.receiver, diag);
+        let name = mc.method.to_string();
+        let Some(spec) = ops::lookup(&name) else {
+            diag.error(&mc.method, format!("unknown operator `{name}`; supported operators: {}", ops::names()));
+            return None;
+        };
+        if let Some(t) = &mc.turbofish {
+            diag.error(t, format!("`{name}` takes no type arguments"));
+        }
+        let [arg] = mc.args.iter().collect::<Vec<_>>()[..] else {
+            diag.push(syn::Error::new(mc.paren_token.span.join(), format!("`{name}` takes one argument: `{}`", spec.usage)));
+            return None;
+        };
+        let input = input?;
+        match spec.arg {
+            Arg::Stream => {
+                let other = self.stream(arg, diag)?;
+                Some(self.plan.add(Op::Union, vec![input, other]))
+            }
+            Arg::RowFn => {
+                if let syn::Expr::Closure(c) = arg
+                    && c.inputs.len() != 1
+                {
+                    let msg = format!("the closure of `{name}` takes one argument (the row); found {}", c.inputs.len());
+                    diag.push(syn::Error::new(c.or1_token.span().join(c.or2_token.span()).unwrap_or(c.or1_token.span()), msg));
+                    return None;
+                }
+                let id = self.closures.len();
+                let c = closure::analyse(id, arg);
+                self.closures.push(arg.clone());
+                self.op_spans.push(mc.method.span());
+                let op = match name.as_str() {
+                    "filter" => Op::Filter(c),
+                    "map" => Op::Map(c),
+                    _ => Op::FlatMap(c),
+                };
+                Some(self.plan.add(op, vec![input]))
+            }
+        }
+    }
+}

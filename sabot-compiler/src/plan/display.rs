@@ -1,0 +1,49 @@
+//! A stable text form of plans and stages, for `explain` and snapshot tests.
+
+use super::{Op, Plan};
+use std::fmt;
+
+impl fmt::Display for Plan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "pipeline {}", self.name)?;
+        for (id, node) in self.nodes.iter().enumerate() {
+            let inputs: Vec<String> = node.inputs.iter().map(|i| format!("n{i}")).collect();
+            let from = if inputs.is_empty() { String::new() } else { format!(" <- {}", inputs.join(", ")) };
+            write!(f, "  n{id}: ")?;
+            match &node.op {
+                Op::Source { name, record, columns, .. } => {
+                    write!(f, "source {name}: {record}")?;
+                    if let Some(c) = columns {
+                        write!(f, " columns={c}")?;
+                    }
+                }
+                Op::Sink { name, record, .. } => write!(f, "sink {name}: {record}{from}")?,
+                Op::Union => write!(f, "union{from}")?,
+                op => {
+                    let c = op.closure().expect("filter, map and flat_map carry a closure");
+                    write!(f, "{}{from} {} reads={}", op.name(), c.text, c.reads)?;
+                    if !c.dead.is_empty() {
+                        write!(f, " dead=[{}]", c.dead.join(", "))?;
+                    }
+                }
+            }
+            if !matches!(node.op, Op::Sink { .. }) {
+                write!(f, " live={}", node.live)?;
+            }
+            writeln!(f)?;
+        }
+        Ok(())
+    }
+}
+
+impl Plan {
+    /// The fused stages as text.
+    pub fn stages_text(&self) -> String {
+        let mut out = String::new();
+        for (i, stage) in self.stages.iter().enumerate() {
+            let ops: Vec<String> = stage.nodes.iter().map(|&n| format!("{}(n{n})", self.nodes[n].op.name())).collect();
+            out.push_str(&format!("stage {i}: {}\n", ops.join(" -> ")));
+        }
+        out
+    }
+}

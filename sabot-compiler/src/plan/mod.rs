@@ -1,0 +1,170 @@
+//! The logical plan: a DAG of operator nodes from sources to sinks. Closures are kept by id
+//! (their tokens live with the front end); the plan records only what passes need to know:
+//! which fields each closure reads and which fields each node's output must carry.
+
+mod display;
+mod fields;
+
+pub use fields::FieldSet;
+
+/// Index of a node in `Plan::nodes`.
+pub type NodeId = usize;
+
+/// A user closure as the plan sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Closure {
+    /// Index into the front end's closure table.
+    pub id: usize,
+    /// The closure as written, shortened, for `explain`.
+    pub text: String,
+    /// Fields of the input row it reads.
+    pub reads: FieldSet,
+    /// When the body is a struct literal `T { a: .., b: .. }`: the type name and, per output
+    /// field, the input fields its expression reads.
+    pub literal: Option<StructLiteral>,
+    /// Output fields a pass found unused downstream: codegen fills them with defaults.
+    pub dead: Vec<String>,
+}
+
+/// A closure body of the form `Type { field: expr, ... }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StructLiteral {
+    /// The struct's path as written.
+    pub type_name: String,
+    /// Output field name and the input fields its expression reads.
+    pub fields: Vec<(String, FieldSet)>,
+}
+
+impl Closure {
+    /// Input fields read when only the output fields in `live` are needed.
+    pub fn reads_for(&self, live: &FieldSet) -> FieldSet {
+        match (&self.literal, live) {
+            (Some(lit), FieldSet::Some(live)) => {
+                let mut reads = FieldSet::none();
+                for (name, r) in &lit.fields {
+                    if live.contains(name) {
+                        reads.extend(r);
+                    }
+                }
+                reads
+            }
+            _ => self.reads.clone(),
+        }
+    }
+}
+
+/// What a node does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Op {
+    /// Reads the pipeline's `index`-th parameter.
+    Source {
+        /// Parameter position.
+        index: usize,
+        /// Parameter name.
+        name: String,
+        /// Record type as written.
+        record: String,
+        /// Columns decoded, set by projection pushdown (`None`: all).
+        columns: Option<FieldSet>,
+    },
+    /// Keeps rows for which the closure is true.
+    Filter(Closure),
+    /// One output row per input row.
+    Map(Closure),
+    /// Zero or more output rows per input row.
+    FlatMap(Closure),
+    /// All rows of all inputs.
+    Union,
+    /// Writes the pipeline's `index`-th result.
+    Sink {
+        /// Result position.
+        index: usize,
+        /// Output name.
+        name: String,
+        /// Record type as written.
+        record: String,
+    },
+}
+
+impl Op {
+    /// The operator's name as users write it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Source { .. } => "source",
+            Op::Filter(_) => "filter",
+            Op::Map(_) => "map",
+            Op::FlatMap(_) => "flat_map",
+            Op::Union => "union",
+            Op::Sink { .. } => "sink",
+        }
+    }
+
+    /// The closure, for operators that take one.
+    pub fn closure(&self) -> Option<&Closure> {
+        match self {
+            Op::Filter(c) | Op::Map(c) | Op::FlatMap(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// Whether the operator keeps no state between rows (and so can be fused).
+    pub fn is_stateless(&self) -> bool {
+        true
+    }
+}
+
+/// One node of the plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Node {
+    /// The operator.
+    pub op: Op,
+    /// Upstream nodes.
+    pub inputs: Vec<NodeId>,
+    /// Fields of this node's output used downstream (set by field-usage analysis).
+    pub live: FieldSet,
+}
+
+/// A group of fused nodes run as one generated function per morsel of its source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    /// The source node.
+    pub source: NodeId,
+    /// Every node the stage runs, in topological order (source first).
+    pub nodes: Vec<NodeId>,
+    /// Sink indices the stage writes.
+    pub sinks: Vec<usize>,
+}
+
+/// A pipeline's logical plan.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Plan {
+    /// The pipeline fn's name.
+    pub name: String,
+    /// Nodes in topological order (inputs before consumers).
+    pub nodes: Vec<Node>,
+    /// Fused stages (set by the fusion pass).
+    pub stages: Vec<Stage>,
+}
+
+impl Plan {
+    /// Adds a node and returns its id.
+    pub fn add(&mut self, op: Op, inputs: Vec<NodeId>) -> NodeId {
+        self.nodes.push(Node { op, inputs, live: FieldSet::All });
+        self.nodes.len() - 1
+    }
+
+    /// The nodes that read `id`'s output, in id order.
+    pub fn consumers(&self, id: NodeId) -> Vec<NodeId> {
+        (0..self.nodes.len()).filter(|&n| self.nodes[n].inputs.contains(&id)).collect()
+    }
+
+    /// Source nodes in parameter order.
+    pub fn sources(&self) -> Vec<NodeId> {
+        let mut v: Vec<_> = (0..self.nodes.len()).filter(|&n| matches!(self.nodes[n].op, Op::Source { .. })).collect();
+        v.sort_by_key(|&n| match self.nodes[n].op {
+            Op::Source { index, .. } => index,
+            _ => usize::MAX,
+        });
+        v
+    }
+}
