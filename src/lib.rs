@@ -24,7 +24,7 @@
 pub use sabot_macros::{Record, pipeline};
 pub use sabot_runtime::cli::main;
 pub use sabot_runtime::exec::{RunOptions, RunSummary};
-pub use sabot_runtime::{Date, Decimal, Error, Job, Pipeline, Record, RecordBuilder, Result, Stream, TimeUnit, Timestamp};
+pub use sabot_runtime::{Allocator, Date, Decimal, Error, Job, Pipeline, Record, RecordBuilder, Result, Stream, TimeUnit, Timestamp};
 
 /// Inputs for jobs: `parquet`, `csv`, `memory`.
 pub mod source {
@@ -39,7 +39,7 @@ pub mod sink {
 /// What a pipeline file needs: `use sabot::prelude::*;`.
 pub mod prelude {
     pub use sabot_macros::{Record, pipeline};
-    pub use sabot_runtime::{Date, Decimal, Job, Record, Stream, Timestamp};
+    pub use sabot_runtime::{Allocator, Date, Decimal, Job, Record, Stream, Timestamp};
 }
 
 /// Paths generated code uses; not a public API.

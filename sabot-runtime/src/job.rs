@@ -71,9 +71,9 @@ impl Job {
         self
     }
 
-    /// Rows per morsel (default 65536).
+    /// Rows per morsel (default 65536; at most 2^24, as stages index rows with `u32`).
     pub fn batch_rows(mut self, n: usize) -> Self {
-        self.options.batch_rows = n.max(1);
+        self.options.batch_rows = n.clamp(1, 1 << 24);
         self
     }
 

@@ -13,6 +13,15 @@ pub mod stage;
 pub mod value;
 
 pub use error::{Error, Result};
+
+/// The allocator job binaries should use: `#[global_allocator] static A: sabot::Allocator = sabot::Allocator;`.
+/// Stages allocate output columns per morsel; glibc's malloc returns those pages to the
+/// kernel and faults them in again, which costs more than the stage itself on some jobs.
+pub type Allocator = mimalloc::MiMalloc;
+
+/// The allocator value for `#[global_allocator]`.
+#[allow(non_upper_case_globals)]
+pub const Allocator: Allocator = mimalloc::MiMalloc;
 pub use job::Job;
 pub use record::{FieldInfo, FieldMask, Record, RecordBuilder};
 pub use stage::{Pipeline, PipelineSpec, Stream};
@@ -46,6 +55,49 @@ pub mod __private {
     #[inline(always)]
     pub fn flat_map<A, I: IntoIterator, F: FnOnce(A) -> I>(row: A, f: F) -> I::IntoIter {
         f(row).into_iter()
+    }
+
+    thread_local! {
+        static SELECTION: std::cell::Cell<Vec<u32>> = const { std::cell::Cell::new(Vec::new()) };
+    }
+
+    /// This thread's selection-vector buffer, reused across morsels to avoid a fresh
+    /// allocation (and its page faults) per morsel; hand it back with `recycle`.
+    pub fn scratch() -> Vec<u32> {
+        SELECTION.with(|c| c.take())
+    }
+
+    /// Returns a buffer taken with `scratch`.
+    pub fn recycle(v: Vec<u32>) {
+        SELECTION.with(|c| c.set(v));
+    }
+
+    /// Indices `i < n` for which `keep(i)` holds, computed without a branch per row: the
+    /// predicate fills a 64-bit mask per 64 rows (a loop the compiler can vectorise), then the
+    /// set bits are extracted. This is the selection-vector pass of a stage.
+    #[inline(always)]
+    pub fn select(n: usize, sel: &mut Vec<u32>, mut keep: impl FnMut(usize) -> bool) {
+        sel.clear();
+        sel.reserve(n);
+        let out = sel.spare_capacity_mut();
+        let mut k = 0;
+        let mut base = 0;
+        while base < n {
+            let width = (n - base).min(64);
+            let mut bits = 0u64;
+            for j in 0..width {
+                bits |= (keep(base + j) as u64) << j;
+            }
+            while bits != 0 {
+                // `k` counts set bits seen so far, at most `base + 64 <= n <= out.len()`.
+                out[k].write((base + bits.trailing_zeros() as usize) as u32);
+                k += 1;
+                bits &= bits - 1;
+            }
+            base += width;
+        }
+        // SAFETY: slots `0..k` were each written above.
+        unsafe { sel.set_len(k) };
     }
 
     /// Borrows an owned record (a map's output) as a row view.

@@ -67,6 +67,9 @@ pub trait Record: Sized + Send + Sync + 'static {
     fn fields() -> &'static [FieldInfo];
     /// Typed column views over conformed arrays (one slot per field; `None` where not read).
     fn columns<'a, const M: FieldMask>(arrays: &'a [Option<ArrayRef>]) -> Self::Columns<'a>;
+    /// Rows readable from `cols`: the shortest column in `M` (all are as long as the batch, and
+    /// a loop bounded by this lets the compiler drop per-field bounds checks).
+    fn len<const M: FieldMask>(cols: &Self::Columns<'_>) -> usize;
     /// Row `i`, reading only the fields in `M` (the others hold placeholder values).
     fn row<'a, const M: FieldMask>(cols: &Self::Columns<'a>, i: usize) -> Self::Ref<'a>;
     /// Borrows an owned record as a row view.

@@ -2,6 +2,7 @@
 //! static `PipelineSpec` the runtime runs. Expansion never reports user errors: those come from
 //! `parse` (ours) or from rustc on user tokens that keep their spans.
 
+mod branchless;
 mod stage;
 
 use crate::diagnostic::Diagnostics;

@@ -35,29 +35,61 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
     let Op::Source { index: src, .. } = plan.nodes[stage.source].op else { return TokenStream::new() };
     let rec = &sig.sources[src].record;
     let mask = format_ident!("__SABOT_MASK_{}", src);
-    let builders = stage.sinks.iter().map(|&k| {
+    let builders: Vec<TokenStream> = stage.sinks.iter().map(|&k| {
         let b = format_ident!("__sink_{}", k);
         let out = &sig.sinks[k].record;
-        quote_spanned! {out.span()=> let mut #b = <#out as __p::Record>::builder(__rows); }
-    });
+        quote_spanned! {out.span()=> let mut #b = <#out as __p::Record>::builder(__capacity); }
+    }).collect();
     let emits = stage.sinks.iter().map(|&k| {
         let b = format_ident!("__sink_{}", k);
         quote! { __out.emit(#k, __p::RecordBuilder::finish(&mut #b)); }
     });
     let ctx = Ctx { plan, stage, closures, op_spans };
     let row = format_ident!("__row_{}", stage.source);
-    let body = ctx.consumers(stage.source, &row);
+    let read_row = quote! { <#rec as __p::Record>::row::<#mask>(&__cols, __i) };
+    let consumers: Vec<NodeId> = plan.consumers(stage.source).into_iter().filter(|c| stage.nodes.contains(c)).collect();
+    // A filter right after the source runs as a branch-free selection pass over the morsel; the
+    // rest of the chain then runs only on the selected rows.
+    let row_loop = match consumers.as_slice() {
+        [only] if matches!(plan.nodes[*only].op, Op::Filter(_)) => {
+            let Op::Filter(c) = &plan.nodes[*only].op else { unreachable!("matched a filter") };
+            let f = ctx.closure(c.id, &c.dead, true);
+            let span = op_spans[c.id];
+            let rest = ctx.consumers(*only, &row);
+            let select = quote_spanned! {span=> __p::select(__n, &mut __sel, |__i| __p::filter(#read_row, #f)); };
+            quote! {
+                let mut __sel = __p::scratch();
+                #select
+                let __capacity = __sel.len();
+                #(#builders)*
+                for &__i in &__sel {
+                    let __i = __i as usize;
+                    let #row = #read_row;
+                    #rest
+                }
+                __p::recycle(__sel);
+            }
+        }
+        _ => {
+            let body = ctx.consumers(stage.source, &row);
+            quote! {
+                let __capacity = __n;
+                #(#builders)*
+                for __i in 0..__n {
+                    let #row = #read_row;
+                    #body
+                }
+            }
+        }
+    };
     quote! {
         #[allow(unused_variables, unused_mut, unused_labels, clippy::all)]
         fn #f(__morsel: &__p::Morsel, __out: &mut __p::StageOutput) -> __p::Result<()> {
             let __arrays = __p::conform::<#rec>(&__morsel.batch, #mask, &__morsel.origin)?;
             let __cols = <#rec as __p::Record>::columns::<#mask>(&__arrays);
             let __rows = __morsel.batch.num_rows();
-            #(#builders)*
-            for __i in 0..__rows {
-                let #row = <#rec as __p::Record>::row::<#mask>(&__cols, __i);
-                #body
-            }
+            let __n = __rows.min(<#rec as __p::Record>::len::<#mask>(&__cols));
+            #row_loop
             #(#emits)*
             Ok(())
         }
@@ -79,13 +111,13 @@ impl Ctx<'_> {
         let value = format_ident!("__value_{}", id);
         match &self.plan.nodes[id].op {
             Op::Filter(c) => {
-                let f = self.closure(c.id, &c.dead);
+                let f = self.closure(c.id, &c.dead, true);
                 let span = self.op_spans[c.id];
                 let rest = self.consumers(id, row);
                 quote_spanned! {span=> if !__p::filter(#row, #f) { break #label; } #rest }
             }
             Op::Map(c) => {
-                let f = self.closure(c.id, &c.dead);
+                let f = self.closure(c.id, &c.dead, false);
                 let span = self.op_spans[c.id];
                 let rest = self.consumers(id, &out_row);
                 quote_spanned! {span=>
@@ -95,7 +127,7 @@ impl Ctx<'_> {
                 }
             }
             Op::FlatMap(c) => {
-                let f = self.closure(c.id, &c.dead);
+                let f = self.closure(c.id, &c.dead, false);
                 let span = self.op_spans[c.id];
                 let rest = self.consumers(id, &out_row);
                 quote_spanned! {span=>
@@ -115,8 +147,11 @@ impl Ctx<'_> {
     }
 
     /// The user's closure, with dead struct-literal fields replaced by defaults.
-    fn closure(&self, id: usize, dead: &[String]) -> TokenStream {
+    fn closure(&self, id: usize, dead: &[String], filter: bool) -> TokenStream {
         let mut expr = self.closures[id].clone();
+        if filter {
+            super::branchless::rewrite_filter(&mut expr);
+        }
         if !dead.is_empty()
             && let syn::Expr::Closure(c) = &mut expr
             && let Some(lit) = struct_literal_mut(&mut c.body)

@@ -74,6 +74,13 @@ pub fn expand(r: &Record) -> TokenStream {
             }
 
             #[inline(always)]
+            fn len<const M: ::sabot::__private::FieldMask>(cols: &Self::Columns<'_>) -> usize {
+                let mut n = usize::MAX;
+                #( if M & #bits != 0 { n = n.min(#vals::len(cols.#idents)); } )*
+                n
+            }
+
+            #[inline(always)]
             fn row<'a, const M: ::sabot::__private::FieldMask>(cols: &Self::Columns<'a>, i: usize) -> Self::Ref<'a> {
                 #row {
                     #( #idents: if M & #bits != 0 { #vals::get(cols.#idents, i) } else { #vals::unread() }, )*

@@ -26,6 +26,11 @@ pub trait Sink: Send {
     fn describe(&self) -> String;
 }
 
+/// Batches as a text table (for examples and the stdout sink).
+pub fn pretty(batches: &[RecordBatch]) -> Result<String> {
+    arrow::util::pretty::pretty_format_batches(batches).map(|t| t.to_string()).map_err(|e| crate::Error::arrow("formatting a table", e))
+}
+
 /// A sink given by a CLI spec `KIND:PATH` or `stdout`.
 pub fn from_spec(spec: &str) -> Result<Box<dyn Sink>> {
     if spec == "stdout" {

@@ -228,6 +228,10 @@ impl Value for Decimal {
         }
     }
     #[inline(always)]
+    fn len(col: Self::Col<'_>) -> usize {
+        col.values.len()
+    }
+    #[inline(always)]
     fn get<'a>(col: Self::Col<'a>, i: usize) -> Self::Ref<'a> {
         Decimal::new(col.values[i], col.scale)
     }

@@ -58,6 +58,8 @@ pub trait Value: Sized + Send + Sync + 'static {
     /// The typed view over a column already conformed to an accepted type; `None` for a column
     /// the pipeline does not read.
     fn col(arr: Option<&dyn Array>) -> Self::Col<'_>;
+    /// Rows in a column view (`usize::MAX` for a column that is not read, so it never bounds a loop).
+    fn len(col: Self::Col<'_>) -> usize;
     /// The value at row `i` of a column the pipeline reads.
     fn get<'a>(col: Self::Col<'a>, i: usize) -> Self::Ref<'a>;
     /// The value closures see for a field the pipeline never reads.

@@ -34,6 +34,10 @@ impl<T: NonNull> Value for Option<T> {
         OptCol { inner: T::col(arr), nulls: arr.and_then(|a| a.logical_nulls_ref()) }
     }
     #[inline(always)]
+    fn len(col: Self::Col<'_>) -> usize {
+        T::len(col.inner)
+    }
+    #[inline(always)]
     fn get<'a>(col: Self::Col<'a>, i: usize) -> Self::Ref<'a> {
         match col.nulls {
             Some(n) if n.is_null(i) => None,

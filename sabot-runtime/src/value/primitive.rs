@@ -24,6 +24,10 @@ macro_rules! primitive_value {
                 arr.map(|a| a.as_primitive::<$arrow>().values().as_ref()).unwrap_or(&[])
             }
             #[inline(always)]
+            fn len(col: Self::Col<'_>) -> usize {
+                col.len()
+            }
+            #[inline(always)]
             fn get<'a>(col: Self::Col<'a>, i: usize) -> Self::Ref<'a> {
                 col[i]
             }
@@ -94,6 +98,10 @@ impl Value for bool {
     }
     fn col(arr: Option<&dyn Array>) -> BoolCol<'_> {
         BoolCol(arr.map(|a| a.as_boolean().values()))
+    }
+    #[inline(always)]
+    fn len(col: Self::Col<'_>) -> usize {
+        col.0.map_or(usize::MAX, |b| b.len())
     }
     #[inline(always)]
     fn get<'a>(col: Self::Col<'a>, i: usize) -> Self::Ref<'a> {

@@ -33,6 +33,10 @@ impl Value for String {
         StrCol(arr.map(|a| a.as_string::<i32>()))
     }
     #[inline(always)]
+    fn len(col: Self::Col<'_>) -> usize {
+        col.0.map_or(usize::MAX, |a| a.len())
+    }
+    #[inline(always)]
     fn get<'a>(col: Self::Col<'a>, i: usize) -> Self::Ref<'a> {
         col.0.map_or("", |a| a.value(i))
     }

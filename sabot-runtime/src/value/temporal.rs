@@ -129,6 +129,10 @@ impl Value for Timestamp {
         TsCol { values, scale: TimeUnit::from_arrow(unit).nanos() }
     }
     #[inline(always)]
+    fn len(col: Self::Col<'_>) -> usize {
+        col.values.len()
+    }
+    #[inline(always)]
     fn get<'a>(col: Self::Col<'a>, i: usize) -> Self::Ref<'a> {
         Timestamp(col.values[i].saturating_mul(col.scale))
     }
@@ -188,6 +192,15 @@ impl Date {
         Some(Date(era * 146_097 + doe as i32 - 719_468))
     }
 
+    /// The date of a valid year, month and day, for constants: `const D: Date = Date::new(1994, 1, 1);`
+    /// (an invalid date fails the build when used in a constant).
+    pub const fn new(y: i32, m: u32, d: u32) -> Date {
+        match Date::from_ymd(y, m, d) {
+            Some(date) => date,
+            None => panic!("invalid date"),
+        }
+    }
+
     /// Year, month and day of this date.
     pub const fn ymd(self) -> (i32, u32, u32) {
         let z = self.0 + 719_468;
@@ -242,6 +255,10 @@ impl Value for Date {
     }
     fn col(arr: Option<&dyn Array>) -> &[i32] {
         arr.map(|a| a.as_primitive::<adt::Date32Type>().values().as_ref()).unwrap_or(&[])
+    }
+    #[inline(always)]
+    fn len(col: Self::Col<'_>) -> usize {
+        col.len()
     }
     #[inline(always)]
     fn get<'a>(col: Self::Col<'a>, i: usize) -> Self::Ref<'a> {

@@ -1,0 +1,6 @@
+//! Job CLI for the TPC-H Q6 filter+map example:
+//! `tpch_filter run --source lineitem=parquet:tpch/lineitem.parquet --sink out=stdout`.
+
+fn main() -> sabot::Result<()> {
+    sabot::main(sabot_examples::tpch_filter::q6_lines)
+}

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# The main demo: builds the quickstart job in release mode and runs it on generated data
+# with the embedded default (in-process, all cores).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+cargo build --release -q -p sabot-examples --bin quickstart
+exec ./target/release/quickstart "$@"

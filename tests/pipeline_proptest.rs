@@ -1,0 +1,103 @@
+//! Fused execution equals a naive row-at-a-time reference on random inputs: nulls, empty
+//! batches, odd batch and morsel sizes, several workers, union, fan-out and flat_map.
+
+use proptest::prelude::*;
+use sabot::prelude::*;
+use sabot::source::memory;
+
+#[derive(Record, Debug, Clone, PartialEq)]
+struct Ev {
+    id: u32,
+    k: i64,
+    v: Option<f64>,
+    s: String,
+    t: Option<String>,
+    flag: bool,
+    amount: Decimal,
+}
+
+#[derive(Record, Debug, Clone, PartialEq)]
+struct Out {
+    id: u32,
+    score: f64,
+    label: Option<String>,
+}
+
+#[sabot::pipeline]
+fn scored(a: Stream<Ev>, b: Stream<Ev>) -> (Stream<Out>, Stream<Out>) {
+    let kept = a.union(b.filter(|e| e.flag)).filter(|e| e.k % 3 != 0);
+    let outs = kept.map(|e| Out { id: e.id, score: e.v.unwrap_or(-1.0) * 2.0 + e.k as f64, label: e.t.map(|t| format!("{t}!")) });
+    let exploded = kept.flat_map(|e| (0..(e.id % 3)).map(move |j| Out { id: e.id * 10 + j, score: j as f64, label: None }).collect::<Vec<_>>());
+    (outs.filter(|o| o.score > 0.0), exploded)
+}
+
+fn reference(a: &[Ev], b: &[Ev]) -> (Vec<Out>, Vec<Out>) {
+    let kept: Vec<&Ev> = a.iter().chain(b.iter().filter(|e| e.flag)).filter(|e| e.k % 3 != 0).collect();
+    let outs = kept
+        .iter()
+        .map(|e| Out { id: e.id, score: e.v.unwrap_or(-1.0) * 2.0 + e.k as f64, label: e.t.as_ref().map(|t| format!("{t}!")) })
+        .filter(|o| o.score > 0.0)
+        .collect();
+    let exploded = kept.iter().flat_map(|e| (0..(e.id % 3)).map(move |j| Out { id: e.id * 10 + j, score: j as f64, label: None })).collect();
+    (outs, exploded)
+}
+
+fn ev() -> impl Strategy<Value = Ev> {
+    (any::<u32>(), -50i64..50, proptest::option::of(-10.0f64..10.0), "[a-z]{0,6}", proptest::option::of("[a-z]{0,3}"), any::<bool>(), -10_000i128..10_000)
+        .prop_map(|(id, k, v, s, t, flag, m)| Ev { id: id % 1000, k, v, s, t, flag, amount: Decimal::new(m, 2) })
+}
+
+/// Splits rows into batches at the given cut sizes, with an empty batch after every other one.
+fn batches(rows: &[Ev], cuts: &[usize]) -> Vec<sabot::__private::RecordBatch> {
+    let mut out = Vec::new();
+    let mut rest = rows;
+    let mut i = 0;
+    while !rest.is_empty() {
+        let n = cuts[i % cuts.len()].clamp(1, rest.len());
+        out.extend(Ev::to_batches(&rest[..n], n));
+        if i % 2 == 0 {
+            out.push(sabot::__private::RecordBatch::new_empty(Ev::schema()));
+        }
+        rest = &rest[n..];
+        i += 1;
+    }
+    out
+}
+
+fn collect(batches: Vec<sabot::__private::RecordBatch>) -> Vec<Out> {
+    batches.iter().flat_map(|b| Out::from_batch(b).unwrap()).collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    #[test]
+    fn fused_equals_reference(
+        a in proptest::collection::vec(ev(), 0..300),
+        b in proptest::collection::vec(ev(), 0..300),
+        cuts in proptest::collection::vec(1usize..120, 1..5),
+        morsel in 1usize..100,
+        workers in 1usize..4,
+    ) {
+        let (sink0, got0) = sabot::sink::collect();
+        let (sink1, got1) = sabot::sink::collect();
+        Job::new(scored)
+            .source("a", memory(batches(&a, &cuts)))
+            .source("b", memory(batches(&b, &cuts)))
+            .sink("out0", sink0)
+            .sink("out1", sink1)
+            .batch_rows(morsel)
+            .parallelism(workers)
+            .run()
+            .unwrap();
+        let (want0, want1) = reference(&a, &b);
+        prop_assert_eq!(collect(got0.lock().unwrap().clone()), want0);
+        prop_assert_eq!(collect(got1.lock().unwrap().clone()), want1);
+    }
+
+    #[test]
+    fn rows_survive_batches(rows in proptest::collection::vec(ev(), 0..200), per in 1usize..50) {
+        let back: Vec<Ev> = Ev::to_batches(&rows, per).iter().flat_map(|b| Ev::from_batch(b).unwrap()).collect();
+        prop_assert_eq!(back, rows);
+    }
+}

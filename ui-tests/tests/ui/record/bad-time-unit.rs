@@ -1,0 +1,9 @@
+use sabot::prelude::*;
+
+#[derive(Record)]
+pub struct Ev {
+    #[sabot(unit = "minutes")]
+    pub at: Timestamp,
+}
+
+fn main() {}

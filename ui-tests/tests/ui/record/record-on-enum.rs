@@ -1,0 +1,9 @@
+use sabot::prelude::*;
+
+#[derive(Record)]
+pub enum Bid {
+    A,
+    B,
+}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use sabot::prelude::*;
+
+#[derive(Record)]
+pub struct Bid(u64, String);
+
+fn main() {}

@@ -1,0 +1,9 @@
+use sabot::prelude::*;
+
+#[derive(Record)]
+pub struct Bid {
+    pub auction: u64,
+    pub tags: Vec<String>,
+}
+
+fn main() {}
