@@ -43,7 +43,8 @@ fn bids(n: u64) -> Vec<Bid> {
 #[test]
 fn filter_map_runs() {
     let out: Vec<Converted> = Job::new(converted).source("bids", sabot::source::memory(bids(10))).parallelism(2).collect().unwrap();
-    let want: Vec<Converted> = (0..10).filter(|i| i % 3 == 0).map(|i| Converted { auction: i, price_eur: (i * 10) as f64 * 0.908 }).collect();
+    let want: Vec<Converted> =
+        (0..10).filter(|i| i % 3 == 0).map(|i| Converted { auction: i, price_eur: (i * 10) as f64 * 0.908 }).collect();
     assert_eq!(out, want);
 }
 

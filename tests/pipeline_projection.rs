@@ -58,7 +58,9 @@ fn run(b: RecordBatch) -> sabot::Result<Vec<Converted>> {
 #[test]
 fn source_is_asked_for_two_of_seven_columns() {
     let asked = Arc::new(Mutex::new(Vec::new()));
-    let rows: Vec<Bid> = (0..4).map(|i| Bid { auction: i, bidder: 0, price: 10, channel: "c".into(), url: "u".into(), date_time: Timestamp(0), extra: "".into() }).collect();
+    let rows: Vec<Bid> = (0..4)
+        .map(|i| Bid { auction: i, bidder: 0, price: 10, channel: "c".into(), url: "u".into(), date_time: Timestamp(0), extra: "".into() })
+        .collect();
     let src = Recording { inner: memory(rows), asked: asked.clone() };
     let out: Vec<Converted> = Job::new(converted).source("bids", src).collect().unwrap();
     assert_eq!(out.len(), 2);
@@ -107,7 +109,10 @@ fn missing_column_is_named() {
 
 #[test]
 fn null_in_required_field_is_reported_with_its_row() {
-    let b = batch(vec![("auction", Arc::new(UInt64Array::from(vec![Some(2), None])) as ArrayRef), ("price", Arc::new(UInt64Array::from(vec![1, 2])))]);
+    let b = batch(vec![
+        ("auction", Arc::new(UInt64Array::from(vec![Some(2), None])) as ArrayRef),
+        ("price", Arc::new(UInt64Array::from(vec![1, 2]))),
+    ]);
     let e = run(b).unwrap_err().to_string();
     assert!(e.contains("null at row 1") && e.contains("Option<_>"), "{e}");
 }

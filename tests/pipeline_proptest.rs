@@ -27,7 +27,8 @@ struct Out {
 fn scored(a: Stream<Ev>, b: Stream<Ev>) -> (Stream<Out>, Stream<Out>) {
     let kept = a.union(b.filter(|e| e.flag)).filter(|e| e.k % 3 != 0);
     let outs = kept.map(|e| Out { id: e.id, score: e.v.unwrap_or(-1.0) * 2.0 + e.k as f64, label: e.t.map(|t| format!("{t}!")) });
-    let exploded = kept.flat_map(|e| (0..(e.id % 3)).map(move |j| Out { id: e.id * 10 + j, score: j as f64, label: None }).collect::<Vec<_>>());
+    let exploded =
+        kept.flat_map(|e| (0..(e.id % 3)).map(move |j| Out { id: e.id * 10 + j, score: j as f64, label: None }).collect::<Vec<_>>());
     (outs.filter(|o| o.score > 0.0), exploded)
 }
 
@@ -38,12 +39,21 @@ fn reference(a: &[Ev], b: &[Ev]) -> (Vec<Out>, Vec<Out>) {
         .map(|e| Out { id: e.id, score: e.v.unwrap_or(-1.0) * 2.0 + e.k as f64, label: e.t.as_ref().map(|t| format!("{t}!")) })
         .filter(|o| o.score > 0.0)
         .collect();
-    let exploded = kept.iter().flat_map(|e| (0..(e.id % 3)).map(move |j| Out { id: e.id * 10 + j, score: j as f64, label: None })).collect();
+    let exploded =
+        kept.iter().flat_map(|e| (0..(e.id % 3)).map(move |j| Out { id: e.id * 10 + j, score: j as f64, label: None })).collect();
     (outs, exploded)
 }
 
 fn ev() -> impl Strategy<Value = Ev> {
-    (any::<u32>(), -50i64..50, proptest::option::of(-10.0f64..10.0), "[a-z]{0,6}", proptest::option::of("[a-z]{0,3}"), any::<bool>(), -10_000i128..10_000)
+    (
+        any::<u32>(),
+        -50i64..50,
+        proptest::option::of(-10.0f64..10.0),
+        "[a-z]{0,6}",
+        proptest::option::of("[a-z]{0,3}"),
+        any::<bool>(),
+        -10_000i128..10_000,
+    )
         .prop_map(|(id, k, v, s, t, flag, m)| Ev { id: id % 1000, k, v, s, t, flag, amount: Decimal::new(m, 2) })
 }
 

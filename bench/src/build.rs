@@ -27,7 +27,11 @@ impl Drop for Restore {
 
 fn cargo_build(profile: &[&str]) -> anyhow::Result<f64> {
     let t = Instant::now();
-    let status = Command::new(env!("CARGO")).args(["build", "-q", "-p", "sabot-examples", "--bin", "quickstart"]).args(profile).current_dir(workspace()).status()?;
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "-q", "-p", "sabot-examples", "--bin", "quickstart"])
+        .args(profile)
+        .current_dir(workspace())
+        .status()?;
     anyhow::ensure!(status.success(), "cargo build failed");
     Ok(t.elapsed().as_secs_f64())
 }
@@ -53,7 +57,10 @@ pub fn run(runs: usize) -> anyhow::Result<()> {
         cargo_build(profile)?;
         rows.push((name, median(times)));
     }
-    println!("bench build: quickstart job, pipeline body edited, median of {runs} rebuilds, {} cores", std::thread::available_parallelism().map_or(1, |n| n.get()));
+    println!(
+        "bench build: quickstart job, pipeline body edited, median of {runs} rebuilds, {} cores",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
     for (name, secs) in rows {
         println!("  incremental {name:<8} cargo build: {secs:>6.2} s   (target < 15 s)");
     }

@@ -3,8 +3,8 @@
 
 use crate::median;
 use arrow::array::{ArrayRef, Float64Array, Int64Array, RecordBatch};
-use arrow::compute::kernels::{boolean, cmp, numeric};
 use arrow::compute::filter_record_batch;
+use arrow::compute::kernels::{boolean, cmp, numeric};
 use arrow::datatypes::{DataType, Field, Schema};
 use rayon::prelude::*;
 use sabot::prelude::*;
@@ -69,8 +69,12 @@ fn generate(rows: usize) -> Vec<RecordBatch> {
                 c.push((r >> 11) as f64 / (1u64 << 53) as f64);
                 d.push(((next() >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0);
             }
-            let cols: Vec<ArrayRef> =
-                vec![Arc::new(Int64Array::from(a)), Arc::new(Int64Array::from(b)), Arc::new(Float64Array::from(c)), Arc::new(Float64Array::from(d))];
+            let cols: Vec<ArrayRef> = vec![
+                Arc::new(Int64Array::from(a)),
+                Arc::new(Int64Array::from(b)),
+                Arc::new(Float64Array::from(c)),
+                Arc::new(Float64Array::from(d)),
+            ];
             RecordBatch::try_new(schema.clone(), cols).expect("columns match the schema")
         })
         .collect()
@@ -119,7 +123,11 @@ pub fn run(rows: usize, runs: usize, threads: usize, python: &str, engines: &[St
     let mut results: Vec<(&str, f64, usize)> = Vec::new();
     if on("sabot") {
         let (s, n) = time(runs, || {
-            let out = Job::new(chain).source("rows", sabot::source::memory(batches.clone())).parallelism(threads).collect_batches().expect("in-memory run");
+            let out = Job::new(chain)
+                .source("rows", sabot::source::memory(batches.clone()))
+                .parallelism(threads)
+                .collect_batches()
+                .expect("in-memory run");
             out.iter().map(|b| b.num_rows()).sum()
         });
         results.push(("sabot (fused)", s, n));
@@ -162,7 +170,8 @@ fn duckdb(batches: &[RecordBatch], runs: usize, threads: usize, python: &str) ->
     }
     w.close()?;
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/peers/duckdb_chain.py");
-    let out = std::process::Command::new(python).args([script, &path.to_string_lossy(), &runs.to_string(), &threads.to_string()]).output()?;
+    let out =
+        std::process::Command::new(python).args([script, &path.to_string_lossy(), &runs.to_string(), &threads.to_string()]).output()?;
     anyhow::ensure!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("duckdb failed"));
     let text = String::from_utf8(out.stdout)?;
     let mut parts = text.split_whitespace();
@@ -170,4 +179,3 @@ fn duckdb(batches: &[RecordBatch], runs: usize, threads: usize, python: &str) ->
     let n: usize = parts.next().ok_or_else(|| anyhow::anyhow!("no row count"))?.parse()?;
     Ok((secs, n))
 }
-

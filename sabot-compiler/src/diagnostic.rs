@@ -43,3 +43,29 @@ impl Diagnostics {
         }
     }
 }
+
+/// Tokens as users write them (`Vec<Bid>`, not `Vec < Bid >`), for messages.
+pub fn tidy(tokens: &impl ToTokens) -> String {
+    let raw = tokens.to_token_stream().to_string();
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.chars().peekable();
+    while let Some(c) = chars.next() {
+        let next = chars.peek().copied();
+        let prev = out.chars().last();
+        // Drop spaces next to `<`, `>`, `::`, `&` and before `,` that the token printer adds.
+        if c == ' ' && (matches!(next, Some('<' | '>' | ',' | ':')) || matches!(prev, Some('<' | ':' | '&'))) {
+            continue;
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn tidy_prints_types_as_written() {
+        let ty: syn::Type = syn::parse_str("std::collections::HashMap<String, Vec<&'static str>>").unwrap();
+        assert_eq!(super::tidy(&ty), "std::collections::HashMap<String, Vec<&'static str>>");
+    }
+}

@@ -64,7 +64,9 @@ pub fn conform<R: Record>(batch: &RecordBatch, mask: FieldMask, origin: &Origin)
             Accept::Lossy(t) if field.cast => Some(t),
             accept => {
                 let hint = match accept {
-                    Accept::Lossy(_) => format!("; this cast can change values: add `#[sabot(cast)]` to field `{}` to allow it", field.name),
+                    Accept::Lossy(_) => {
+                        format!("; this cast can change values: add `#[sabot(cast)]` to field `{}` to allow it", field.name)
+                    }
                     _ => String::new(),
                 };
                 return Err(Error::TypeMismatch {
@@ -91,9 +93,10 @@ pub fn conform<R: Record>(batch: &RecordBatch, mask: FieldMask, origin: &Origin)
             }
         };
         if !field.nullable && col.null_count() > 0 {
-            let row = col.logical_nulls().and_then(|n| n.valid_indices().next().map(|_| n)).map_or(0, |n| {
-                (0..n.len()).find(|&i| n.is_null(i)).unwrap_or(0)
-            });
+            let row = col
+                .logical_nulls()
+                .and_then(|n| n.valid_indices().next().map(|_| n))
+                .map_or(0, |n| (0..n.len()).find(|&i| n.is_null(i)).unwrap_or(0));
             return Err(Error::UnexpectedNull {
                 origin: origin.to_string(),
                 column: field.name.into(),

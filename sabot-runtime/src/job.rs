@@ -123,7 +123,9 @@ impl Job {
     fn only_output(&self) -> Result<&'static str> {
         match self.spec.sinks {
             [only] => Ok(only.name),
-            sinks => Err(Error::Config(format!("pipeline `{}` has {} outputs; bind each with `.sink(name, ...)`", self.spec.name, sinks.len()))),
+            sinks => {
+                Err(Error::Config(format!("pipeline `{}` has {} outputs; bind each with `.sink(name, ...)`", self.spec.name, sinks.len())))
+            }
         }
     }
 

@@ -14,15 +14,11 @@ pub mod value;
 
 pub use error::{Error, Result};
 
-/// The allocator job binaries should use: `#[global_allocator] static A: sabot::Allocator = sabot::Allocator;`.
-/// Stages allocate output columns per morsel; glibc's malloc returns those pages to the
-/// kernel and faults them in again, which costs more than the stage itself on some jobs.
-pub type Allocator = mimalloc::MiMalloc;
-
-/// The allocator value for `#[global_allocator]`.
-#[allow(non_upper_case_globals)]
-pub const Allocator: Allocator = mimalloc::MiMalloc;
 pub use job::Job;
+/// The allocator job binaries should use: `#[global_allocator] static A: sabot::Allocator = sabot::Allocator;`.
+/// Stages allocate output columns per morsel; glibc's malloc hands those pages back to the
+/// kernel and faults them in again, which on some jobs costs more than the stage itself.
+pub use mimalloc::MiMalloc as Allocator;
 pub use record::{FieldInfo, FieldMask, Record, RecordBuilder};
 pub use stage::{Pipeline, PipelineSpec, Stream};
 pub use value::{Date, Decimal, FieldOpts, TimeUnit, Timestamp, Value};

@@ -3,8 +3,7 @@
 
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::{
-    DataType, Date32Type, Decimal128Type, Field, Float64Type, Int64Type, Schema, SchemaRef,
-    TimeUnit, TimestampMillisecondType,
+    DataType, Date32Type, Decimal128Type, Field, Float64Type, Int64Type, Schema, SchemaRef, TimeUnit, TimestampMillisecondType,
 };
 use sabot_runtime::source::{ReadRequest, Source, csv};
 use sabot_runtime::stage::Morsel;
@@ -17,11 +16,7 @@ fn schema() -> SchemaRef {
         Field::new("count", DataType::Int64, false),
         Field::new("price", DataType::Float64, false),
         Field::new("day", DataType::Date32, false),
-        Field::new(
-            "ts",
-            DataType::Timestamp(TimeUnit::Millisecond, None),
-            false,
-        ),
+        Field::new("ts", DataType::Timestamp(TimeUnit::Millisecond, None), false),
         Field::new("amount", DataType::Decimal128(10, 2), false),
         Field::new("flag", DataType::Boolean, true),
         Field::new("name", DataType::Utf8, false),
@@ -29,12 +24,7 @@ fn schema() -> SchemaRef {
 }
 
 fn request(columns: &[&str], batch_rows: usize) -> ReadRequest {
-    ReadRequest {
-        source: "orders".into(),
-        schema: schema(),
-        columns: columns.iter().map(|c| c.to_string()).collect(),
-        batch_rows,
-    }
+    ReadRequest { source: "orders".into(), schema: schema(), columns: columns.iter().map(|c| c.to_string()).collect(), batch_rows }
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
@@ -59,8 +49,7 @@ fn read(source: &dyn Source, req: &ReadRequest) -> sabot_runtime::Result<(usize,
 fn error(text: &str, columns: &[&str], batch_rows: usize) -> (PathBuf, String) {
     let dir = tempfile::tempdir().unwrap();
     let path = write(dir.path(), "orders.csv", text);
-    let err = read(&csv(path.to_str().unwrap()), &request(columns, batch_rows))
-        .expect_err("the file has an error");
+    let err = read(&csv(path.to_str().unwrap()), &request(columns, batch_rows)).expect_err("the file has an error");
     (path, err.to_string())
 }
 
@@ -82,51 +71,24 @@ fn types_come_from_the_record_and_only_requested_columns_are_read() {
     assert_eq!(morsels.len(), 2);
     assert_eq!(morsels[0].origin.first_row, 0);
     assert_eq!(morsels[1].origin.first_row, 2);
-    assert_eq!(
-        morsels[1].origin.file.as_deref(),
-        Some(path.display().to_string().as_str())
-    );
+    assert_eq!(morsels[1].origin.file.as_deref(), Some(path.display().to_string().as_str()));
     assert_eq!(&*morsels[0].origin.source, "orders");
 
-    let b = arrow::compute::concat_batches(
-        &morsels[0].batch.schema(),
-        morsels.iter().map(|m| &m.batch),
-    )
-    .unwrap();
-    let names: Vec<_> = b
-        .schema()
-        .fields()
-        .iter()
-        .map(|f| f.name().clone())
-        .collect();
+    let b = arrow::compute::concat_batches(&morsels[0].batch.schema(), morsels.iter().map(|m| &m.batch)).unwrap();
+    let names: Vec<_> = b.schema().fields().iter().map(|f| f.name().clone()).collect();
     // File order; `note` is not requested.
-    assert_eq!(
-        names,
-        ["id", "day", "ts", "amount", "price", "name", "flag"]
-    );
-    assert_eq!(
-        b.column(0).as_primitive::<Int64Type>().values().to_vec(),
-        [1, 2, 3]
-    );
+    assert_eq!(names, ["id", "day", "ts", "amount", "price", "name", "flag"]);
+    assert_eq!(b.column(0).as_primitive::<Int64Type>().values().to_vec(), [1, 2, 3]);
     let day = b.column(1).as_primitive::<Date32Type>();
     assert_eq!(day.values().to_vec(), [19724, 19782, 0]);
     let ts = b.column(2).as_primitive::<TimestampMillisecondType>();
-    assert_eq!(
-        ts.values().to_vec(),
-        [1_704_164_645_678, 1_709_164_800_000, 0]
-    );
+    assert_eq!(ts.values().to_vec(), [1_704_164_645_678, 1_709_164_800_000, 0]);
     let amount = b.column(3).as_primitive::<Decimal128Type>();
     assert_eq!(amount.data_type(), &DataType::Decimal128(10, 2));
     assert_eq!(amount.values().to_vec(), [1250, -1, 10000]);
-    assert_eq!(
-        b.column(4).as_primitive::<Float64Type>().values().to_vec(),
-        [1.5, 2.0, -3.25]
-    );
+    assert_eq!(b.column(4).as_primitive::<Float64Type>().values().to_vec(), [1.5, 2.0, -3.25]);
     let name = b.column(5).as_string::<i32>();
-    assert_eq!(
-        (name.value(0), name.value(1), name.value(2)),
-        ("a, b", "plain", "z")
-    );
+    assert_eq!((name.value(0), name.value(1), name.value(2)), ("a, b", "plain", "z"));
     let flag = b.column(6).as_boolean();
     assert!(flag.value(0) && flag.is_null(1) && !flag.value(2));
 }
@@ -134,14 +96,8 @@ fn types_come_from_the_record_and_only_requested_columns_are_read() {
 #[test]
 fn delimiter_and_no_header() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(
-        dir.path(),
-        "orders.csv",
-        "7;8;0.5;2024-01-01;2024-01-01T00:00:00;1;true;a\n",
-    );
-    let source = csv(path.to_str().unwrap())
-        .delimiter(b';')
-        .has_header(false);
+    let path = write(dir.path(), "orders.csv", "7;8;0.5;2024-01-01;2024-01-01T00:00:00;1;true;a\n");
+    let source = csv(path.to_str().unwrap()).delimiter(b';').has_header(false);
     let (_, morsels) = read(&source, &request(&["count", "name"], 100)).unwrap();
     let b = &morsels[0].batch;
     assert_eq!(b.column(0).as_primitive::<Int64Type>().value(0), 8);
@@ -154,19 +110,9 @@ fn a_directory_gives_one_split_per_file() {
     write(dir.path(), "a.csv", "id,count\n1,2\n");
     write(dir.path(), "b.csv", "count,id\n4,3\n5,6\n");
     write(dir.path(), "notes.txt", "ignored");
-    let (splits, morsels) =
-        read(&csv(dir.path().to_str().unwrap()), &request(&["id"], 100)).unwrap();
+    let (splits, morsels) = read(&csv(dir.path().to_str().unwrap()), &request(&["id"], 100)).unwrap();
     assert_eq!(splits, 2);
-    let ids: Vec<i64> = morsels
-        .iter()
-        .flat_map(|m| {
-            m.batch
-                .column(0)
-                .as_primitive::<Int64Type>()
-                .values()
-                .to_vec()
-        })
-        .collect();
+    let ids: Vec<i64> = morsels.iter().flat_map(|m| m.batch.column(0).as_primitive::<Int64Type>().values().to_vec()).collect();
     assert_eq!(ids, [1, 3, 6]);
 }
 
@@ -189,15 +135,8 @@ fn a_missing_column_is_named() {
 #[test]
 fn a_bad_integer_names_file_line_column_and_field() {
     for batch_rows in [1, 2, 100] {
-        let (path, text) = error(
-            "id,count,price\n1,2,3\n1,abc,3\n",
-            &["id", "count", "price"],
-            batch_rows,
-        );
-        let expected = format!(
-            "{}:3: column 2 (`count`): cannot parse `abc` as Int64",
-            path.display()
-        );
+        let (path, text) = error("id,count,price\n1,2,3\n1,abc,3\n", &["id", "count", "price"], batch_rows);
+        let expected = format!("{}:3: column 2 (`count`): cannot parse `abc` as Int64", path.display());
         assert_eq!(text, expected, "batch_rows {batch_rows}");
     }
 }
@@ -207,10 +146,7 @@ fn a_bad_value_in_a_later_batch_counts_physical_lines() {
     // Line 3 holds a quoted newline, so the bad row is on line 7 although it is row 5.
     let text = "id,count,name\n1,1,a\n2,2,\"x\ny\"\n3,3,c\n4,4,d\n5,5x,e\n6,6,f\n";
     let (path, text) = error(text, &["count", "name"], 2);
-    assert!(
-        text.starts_with(&format!("{}:7: column 2 (`count`)", path.display())),
-        "{text}"
-    );
+    assert!(text.starts_with(&format!("{}:7: column 2 (`count`)", path.display())), "{text}");
     assert!(text.contains("`5x`"), "{text}");
 }
 
@@ -243,10 +179,7 @@ fn an_unrequested_bad_value_is_not_an_error() {
 #[test]
 fn too_few_fields_name_file_and_line() {
     let (path, text) = error("id,count,price\n1,2,3\n4,5\n6,7,8\n", &["id"], 100);
-    let expected = format!(
-        "{}:3: column 3 (`price`): expected 3 fields, found 2",
-        path.display()
-    );
+    let expected = format!("{}:3: column 3 (`price`): expected 3 fields, found 2", path.display());
     assert_eq!(text, expected);
 }
 
@@ -255,10 +188,7 @@ fn too_many_fields_name_file_and_line() {
     for batch_rows in [1, 100] {
         let (path, text) = error("id,count\n1,2\n3,4\n5,6\n7,8,9\n", &["id"], batch_rows);
         let expected = format!("{}:5: column 3", path.display());
-        assert!(
-            text.starts_with(&expected),
-            "batch_rows {batch_rows}: {text}"
-        );
+        assert!(text.starts_with(&expected), "batch_rows {batch_rows}: {text}");
         assert!(text.contains("expected 2 fields"), "{text}");
     }
 }
@@ -266,10 +196,7 @@ fn too_many_fields_name_file_and_line() {
 #[test]
 fn crlf_line_endings_count_lines() {
     let (path, text) = error("id,count\r\n1,2\r\n3,x\r\n", &["count"], 100);
-    assert!(
-        text.starts_with(&format!("{}:3: column 2 (`count`)", path.display())),
-        "{text}"
-    );
+    assert!(text.starts_with(&format!("{}:3: column 2 (`count`)", path.display())), "{text}");
 }
 
 #[test]

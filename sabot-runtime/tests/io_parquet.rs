@@ -1,8 +1,8 @@
 //! The parquet source: splits per row group, projection, morsel sizes and origins, errors.
 
 use arrow::array::{
-    ArrayRef, AsArray, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int64Array,
-    RecordBatch, StringArray, TimestampMicrosecondArray,
+    ArrayRef, AsArray, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch, StringArray,
+    TimestampMicrosecondArray,
 };
 use arrow::datatypes::{DataType, Field, Float64Type, Int64Type, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::ArrowWriter;
@@ -21,11 +21,7 @@ fn schema() -> SchemaRef {
         Field::new("name", DataType::Utf8, true),
         Field::new("price", DataType::Float64, false),
         Field::new("flag", DataType::Boolean, false),
-        Field::new(
-            "ts",
-            DataType::Timestamp(TimeUnit::Microsecond, None),
-            false,
-        ),
+        Field::new("ts", DataType::Timestamp(TimeUnit::Microsecond, None), false),
         Field::new("day", DataType::Date32, false),
         Field::new("amount", DataType::Decimal128(10, 2), false),
     ]))
@@ -36,24 +32,12 @@ fn batch(start: i64, end: i64) -> RecordBatch {
     let ids = start..end;
     let columns: Vec<ArrayRef> = vec![
         Arc::new(Int64Array::from_iter_values(ids.clone())),
-        Arc::new(StringArray::from_iter_values(
-            ids.clone().map(|i| format!("n{i}")),
-        )),
-        Arc::new(Float64Array::from_iter_values(
-            ids.clone().map(|i| i as f64 / 2.0),
-        )),
-        Arc::new(BooleanArray::from_iter(
-            ids.clone().map(|i| Some(i % 2 == 0)),
-        )),
-        Arc::new(TimestampMicrosecondArray::from_iter_values(
-            ids.clone().map(|i| i * 1_000_000),
-        )),
+        Arc::new(StringArray::from_iter_values(ids.clone().map(|i| format!("n{i}")))),
+        Arc::new(Float64Array::from_iter_values(ids.clone().map(|i| i as f64 / 2.0))),
+        Arc::new(BooleanArray::from_iter(ids.clone().map(|i| Some(i % 2 == 0)))),
+        Arc::new(TimestampMicrosecondArray::from_iter_values(ids.clone().map(|i| i * 1_000_000))),
         Arc::new(Date32Array::from_iter_values(ids.clone().map(|i| i as i32))),
-        Arc::new(
-            Decimal128Array::from_iter_values(ids.map(i128::from))
-                .with_precision_and_scale(10, 2)
-                .unwrap(),
-        ),
+        Arc::new(Decimal128Array::from_iter_values(ids.map(i128::from)).with_precision_and_scale(10, 2).unwrap()),
     ];
     RecordBatch::try_new(schema(), columns).unwrap()
 }
@@ -61,9 +45,7 @@ fn batch(start: i64, end: i64) -> RecordBatch {
 /// Writes `groups` row groups of `ROWS_PER_GROUP` rows, ids counting from `first_id`.
 fn write_file(path: &Path, first_id: i64, groups: usize) {
     let file = std::fs::File::create(path).unwrap();
-    let props = WriterProperties::builder()
-        .set_max_row_group_size(ROWS_PER_GROUP)
-        .build();
+    let props = WriterProperties::builder().set_max_row_group_size(ROWS_PER_GROUP).build();
     let mut writer = ArrowWriter::try_new(file, schema(), Some(props)).unwrap();
     let rows = (groups * ROWS_PER_GROUP) as i64;
     writer.write(&batch(first_id, first_id + rows)).unwrap();
@@ -71,12 +53,7 @@ fn write_file(path: &Path, first_id: i64, groups: usize) {
 }
 
 fn request(columns: &[&str], batch_rows: usize) -> ReadRequest {
-    ReadRequest {
-        source: "bids".into(),
-        schema: schema(),
-        columns: columns.iter().map(|c| c.to_string()).collect(),
-        batch_rows,
-    }
+    ReadRequest { source: "bids".into(), schema: schema(), columns: columns.iter().map(|c| c.to_string()).collect(), batch_rows }
 }
 
 fn read_all(source: &dyn Source, req: &ReadRequest) -> (usize, Vec<Morsel>) {
@@ -105,13 +82,7 @@ fn one_split_per_row_group_with_only_the_requested_columns() {
     let mut first_rows = Vec::new();
     for m in &morsels {
         assert!(m.batch.num_rows() <= 4);
-        let names: Vec<_> = m
-            .batch
-            .schema()
-            .fields()
-            .iter()
-            .map(|f| f.name().clone())
-            .collect();
+        let names: Vec<_> = m.batch.schema().fields().iter().map(|f| f.name().clone()).collect();
         assert_eq!(names, ["id", "price"]);
         assert_eq!(&*m.origin.source, "bids");
         assert_eq!(m.origin.file.as_deref(), Some(file.as_str()));
@@ -124,10 +95,7 @@ fn one_split_per_row_group_with_only_the_requested_columns() {
         }
         ids.extend(id.values().iter().copied());
     }
-    assert_eq!(
-        ids,
-        (0..(GROUPS * ROWS_PER_GROUP) as i64).collect::<Vec<_>>()
-    );
+    assert_eq!(ids, (0..(GROUPS * ROWS_PER_GROUP) as i64).collect::<Vec<_>>());
     // 10-row groups in morsels of at most 4 rows.
     assert_eq!(first_rows, [0, 4, 8, 10, 14, 18, 20, 24, 28]);
 }
@@ -141,32 +109,12 @@ fn a_directory_reads_its_files_in_order_and_skips_hidden_ones() {
     let source = parquet(dir.path().to_str().unwrap());
     let (splits, morsels) = read_all(&source, &request(&["id"], 1000));
     assert_eq!(splits, 3);
-    let ids: Vec<i64> = morsels
-        .iter()
-        .flat_map(|m| {
-            m.batch
-                .column(0)
-                .as_primitive::<Int64Type>()
-                .values()
-                .to_vec()
-        })
-        .collect();
+    let ids: Vec<i64> = morsels.iter().flat_map(|m| m.batch.column(0).as_primitive::<Int64Type>().values().to_vec()).collect();
     let expected: Vec<i64> = (0..20).chain(100..110).collect();
     assert_eq!(ids, expected);
     // Row numbers restart with each file.
-    let origins: Vec<_> = morsels
-        .iter()
-        .map(|m| {
-            (
-                m.origin
-                    .file
-                    .as_deref()
-                    .unwrap_or("")
-                    .ends_with("b.parquet"),
-                m.origin.first_row,
-            )
-        })
-        .collect();
+    let origins: Vec<_> =
+        morsels.iter().map(|m| (m.origin.file.as_deref().unwrap_or("").ends_with("b.parquet"), m.origin.first_row)).collect();
     assert_eq!(origins, [(false, 0), (false, 10), (true, 0)]);
 }
 
@@ -179,14 +127,7 @@ fn a_glob_selects_files() {
     let source = parquet(pattern.to_str().unwrap());
     let (splits, morsels) = read_all(&source, &request(&["id"], 1000));
     assert_eq!(splits, 1);
-    assert_eq!(
-        morsels[0]
-            .batch
-            .column(0)
-            .as_primitive::<Int64Type>()
-            .value(0),
-        0
-    );
+    assert_eq!(morsels[0].batch.column(0).as_primitive::<Int64Type>().value(0), 0);
 }
 
 #[test]
@@ -205,17 +146,11 @@ fn a_missing_column_names_file_column_and_found_columns() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bids.parquet");
     write_file(&path, 0, 1);
-    let err = parquet(path.to_str().unwrap())
-        .splits(&request(&["id", "bidder"], 1000))
-        .err()
-        .expect("a missing column is an error");
+    let err = parquet(path.to_str().unwrap()).splits(&request(&["id", "bidder"], 1000)).err().expect("a missing column is an error");
     let text = err.to_string();
     assert!(text.contains(&path.display().to_string()), "{text}");
     assert!(text.contains("`bidder` is missing"), "{text}");
-    assert!(
-        text.contains("`id`, `name`, `price`, `flag`, `ts`, `day`, `amount`"),
-        "{text}"
-    );
+    assert!(text.contains("`id`, `name`, `price`, `flag`, `ts`, `day`, `amount`"), "{text}");
 }
 
 #[test]
@@ -223,10 +158,7 @@ fn a_file_that_is_not_parquet_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.parquet");
     std::fs::write(&path, b"id,price\n1,2\n").unwrap();
-    let err = parquet(path.to_str().unwrap())
-        .splits(&request(&["id"], 1000))
-        .err()
-        .expect("not parquet");
+    let err = parquet(path.to_str().unwrap()).splits(&request(&["id"], 1000)).err().expect("not parquet");
     let text = err.to_string();
     assert!(text.contains(&path.display().to_string()), "{text}");
 }

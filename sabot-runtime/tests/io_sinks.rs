@@ -2,8 +2,7 @@
 //! outputs.
 
 use arrow::array::{
-    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch,
-    StringArray, TimestampMillisecondArray,
+    ArrayRef, BooleanArray, Date32Array, Decimal128Array, Float64Array, Int64Array, RecordBatch, StringArray, TimestampMillisecondArray,
 };
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
@@ -18,11 +17,7 @@ fn schema() -> SchemaRef {
         Field::new("name", DataType::Utf8, true),
         Field::new("price", DataType::Float64, false),
         Field::new("flag", DataType::Boolean, false),
-        Field::new(
-            "ts",
-            DataType::Timestamp(TimeUnit::Millisecond, None),
-            false,
-        ),
+        Field::new("ts", DataType::Timestamp(TimeUnit::Millisecond, None), false),
         Field::new("day", DataType::Date32, false),
         Field::new("amount", DataType::Decimal128(10, 2), false),
     ]))
@@ -31,27 +26,12 @@ fn schema() -> SchemaRef {
 fn batch(ids: std::ops::Range<i64>) -> RecordBatch {
     let columns: Vec<ArrayRef> = vec![
         Arc::new(Int64Array::from_iter_values(ids.clone())),
-        Arc::new(StringArray::from_iter(
-            ids.clone()
-                .map(|i| (i % 3 != 0).then(|| format!("n, \"{i}\""))),
-        )),
-        Arc::new(Float64Array::from_iter_values(
-            ids.clone().map(|i| i as f64 * 0.25),
-        )),
-        Arc::new(BooleanArray::from_iter(
-            ids.clone().map(|i| Some(i % 2 == 0)),
-        )),
-        Arc::new(TimestampMillisecondArray::from_iter_values(
-            ids.clone().map(|i| 1_700_000_000_000 + i * 1_001),
-        )),
-        Arc::new(Date32Array::from_iter_values(
-            ids.clone().map(|i| 19_000 + i as i32),
-        )),
-        Arc::new(
-            Decimal128Array::from_iter_values(ids.map(|i| i128::from(i) * 7 - 50))
-                .with_precision_and_scale(10, 2)
-                .unwrap(),
-        ),
+        Arc::new(StringArray::from_iter(ids.clone().map(|i| (i % 3 != 0).then(|| format!("n, \"{i}\""))))),
+        Arc::new(Float64Array::from_iter_values(ids.clone().map(|i| i as f64 * 0.25))),
+        Arc::new(BooleanArray::from_iter(ids.clone().map(|i| Some(i % 2 == 0)))),
+        Arc::new(TimestampMillisecondArray::from_iter_values(ids.clone().map(|i| 1_700_000_000_000 + i * 1_001))),
+        Arc::new(Date32Array::from_iter_values(ids.clone().map(|i| 19_000 + i as i32))),
+        Arc::new(Decimal128Array::from_iter_values(ids.map(|i| i128::from(i) * 7 - 50)).with_precision_and_scale(10, 2).unwrap()),
     ];
     RecordBatch::try_new(schema(), columns).unwrap()
 }
@@ -90,10 +70,7 @@ fn write_all(sink: &mut dyn Sink, batches: &[RecordBatch], dir: &Path) {
     for b in batches {
         sink.write(b).unwrap();
     }
-    assert!(
-        !dir.exists() || visible(dir).is_empty(),
-        "output visible before finish"
-    );
+    assert!(!dir.exists() || visible(dir).is_empty(), "output visible before finish");
     sink.finish().unwrap();
 }
 
@@ -104,11 +81,7 @@ fn parquet_round_trip_into_a_new_directory() {
     let mut sink = sink::parquet(dir.to_str().unwrap());
     write_all(&mut sink, &[batch(0..5), batch(5..12)], &dir);
     assert_eq!(visible(&dir), ["part-00000.parquet"]);
-    assert_eq!(
-        std::fs::read_dir(&dir).unwrap().count(),
-        1,
-        "temporary file left behind"
-    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "temporary file left behind");
     let back = read_back(&source::parquet(dir.to_str().unwrap()));
     assert_eq!(back, batch(0..12));
 }
@@ -141,16 +114,9 @@ fn csv_round_trip_to_a_file_path() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("out.csv");
     let mut sink = sink::csv(path.to_str().unwrap());
-    write_all(
-        &mut sink,
-        &[batch(0..4), batch(4..9)],
-        tmp.path().join("none").as_path(),
-    );
+    write_all(&mut sink, &[batch(0..4), batch(4..9)], tmp.path().join("none").as_path());
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(
-        text.starts_with("id,name,price,flag,ts,day,amount\n"),
-        "{text}"
-    );
+    assert!(text.starts_with("id,name,price,flag,ts,day,amount\n"), "{text}");
     let back = read_back(&source::csv(path.to_str().unwrap()));
     // The CSV source reads every column as nullable; compare the values.
     let expected = batch(0..9);
@@ -191,9 +157,6 @@ fn opening_again_starts_over() {
     sink.open("out", schema()).unwrap();
     sink.write(&batch(3..5)).unwrap();
     sink.finish().unwrap();
-    assert_eq!(
-        read_back(&source::parquet(path.to_str().unwrap())),
-        batch(3..5)
-    );
+    assert_eq!(read_back(&source::parquet(path.to_str().unwrap())), batch(3..5));
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
 }

@@ -19,6 +19,11 @@ fn main() -> anyhow::Result<()> {
     let rows: usize = out.iter().map(|b| b.num_rows()).sum();
     let head: Vec<_> = out.iter().take(1).map(|b| b.slice(0, b.num_rows().min(8))).collect();
     println!("{}", sabot::sink::pretty(&head)?);
-    println!("{rows} of {n} bids kept; {:.1} M rows/s on {cores} cores ({:.1} M rows/s per core), {:.1} ms", n as f64 / secs / 1e6, n as f64 / secs / 1e6 / cores as f64, secs * 1e3);
+    println!(
+        "{rows} of {n} bids kept; {:.1} M rows/s on {cores} cores ({:.1} M rows/s per core), {:.1} ms",
+        n as f64 / secs / 1e6,
+        n as f64 / secs / 1e6 / cores as f64,
+        secs * 1e3
+    );
     Ok(())
 }

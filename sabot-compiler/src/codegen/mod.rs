@@ -21,7 +21,8 @@ pub fn expand_pipeline(attr: TokenStream, item: TokenStream) -> TokenStream {
     let func: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(f) => f,
         Err(_) => {
-            let e = syn::Error::new_spanned(&item, "`#[sabot::pipeline]` goes on a fn: `fn name(input: Stream<Rec>) -> Stream<Out> { ... }`");
+            let e =
+                syn::Error::new_spanned(&item, "`#[sabot::pipeline]` goes on a fn: `fn name(input: Stream<Rec>) -> Stream<Out> { ... }`");
             return e.to_compile_error();
         }
     };
@@ -60,7 +61,8 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
     let name_str = name.to_string();
     let docs = func.attrs.iter().filter(|a| a.path().is_ident("doc") || a.path().is_ident("cfg"));
 
-    let stage_fns: Vec<TokenStream> = plan.stages.iter().enumerate().map(|(i, s)| stage::stage_fn(&plan, &signature, &closures, &op_spans, i, s)).collect();
+    let stage_fns: Vec<TokenStream> =
+        plan.stages.iter().enumerate().map(|(i, s)| stage::stage_fn(&plan, &signature, &closures, &op_spans, i, s)).collect();
     let masks: Vec<TokenStream> = signature
         .sources
         .iter()

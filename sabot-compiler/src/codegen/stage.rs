@@ -35,11 +35,15 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
     let Op::Source { index: src, .. } = plan.nodes[stage.source].op else { return TokenStream::new() };
     let rec = &sig.sources[src].record;
     let mask = format_ident!("__SABOT_MASK_{}", src);
-    let builders: Vec<TokenStream> = stage.sinks.iter().map(|&k| {
-        let b = format_ident!("__sink_{}", k);
-        let out = &sig.sinks[k].record;
-        quote_spanned! {out.span()=> let mut #b = <#out as __p::Record>::builder(__capacity); }
-    }).collect();
+    let builders: Vec<TokenStream> = stage
+        .sinks
+        .iter()
+        .map(|&k| {
+            let b = format_ident!("__sink_{}", k);
+            let out = &sig.sinks[k].record;
+            quote_spanned! {out.span()=> let mut #b = <#out as __p::Record>::builder(__capacity); }
+        })
+        .collect();
     let emits = stage.sinks.iter().map(|&k| {
         let b = format_ident!("__sink_{}", k);
         quote! { __out.emit(#k, __p::RecordBuilder::finish(&mut #b)); }
@@ -107,8 +111,12 @@ impl Ctx<'_> {
     }
 
     fn node(&self, id: NodeId, row: &syn::Ident, label: &syn::Lifetime) -> TokenStream {
-        let out_row = format_ident!("__row_{}", id);
-        let value = format_ident!("__value_{}", id);
+        // Names keep call-site hygiene but point at the operator, so type errors about a
+        // value (a map returning a non-record) land on the user's `.map`.
+        let at = |name: String, span: Span| syn::Ident::new(&name, span);
+        let span = self.plan.nodes[id].op.closure().map_or_else(Span::call_site, |c| self.op_spans[c.id]);
+        let out_row = at(format!("__row_{id}"), span);
+        let value = at(format!("__value_{id}"), span);
         match &self.plan.nodes[id].op {
             Op::Filter(c) => {
                 let f = self.closure(c.id, &c.dead, true);
@@ -139,10 +147,29 @@ impl Ctx<'_> {
             }
             Op::Union => self.consumers(id, row),
             Op::Sink { index, .. } => {
+                // A row of another type than the declared output is reported at the
+                // operator that produced it.
                 let b = format_ident!("__sink_{}", index);
-                quote! { __p::RecordBuilder::append(&mut #b, #row); }
+                let from = self.plan.nodes[id].inputs[0];
+                let span = self.producer_span(from);
+                let row = syn::Ident::new(&row.to_string(), span);
+                quote_spanned! {span=> __p::RecordBuilder::append(&mut #b, #row); }
             }
             Op::Source { .. } => TokenStream::new(),
+        }
+    }
+
+    /// The span of the operator whose output `id` is: the nearest closure operator upstream.
+    fn producer_span(&self, mut id: NodeId) -> Span {
+        loop {
+            let node = &self.plan.nodes[id];
+            if let Some(c) = node.op.closure() {
+                return self.op_spans[c.id];
+            }
+            match node.inputs.first() {
+                Some(&i) => id = i,
+                None => return Span::call_site(),
+            }
         }
     }
 

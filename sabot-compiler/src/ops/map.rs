@@ -3,10 +3,5 @@
 use super::{Arg, OpSpec};
 
 /// The `map` operator.
-pub const SPEC: OpSpec = OpSpec {
-    name: "map",
-    arg: Arg::RowFn,
-    stateless: true,
-    doc: "turns each row into one record",
-    usage: ".map(|row| Out { a: row.a })",
-};
+pub const SPEC: OpSpec =
+    OpSpec { name: "map", arg: Arg::RowFn, stateless: true, doc: "turns each row into one record", usage: ".map(|row| Out { a: row.a })" };

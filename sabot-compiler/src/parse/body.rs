@@ -118,7 +118,10 @@ impl<'s> Builder<'s> {
             syn::Expr::Paren(p) => self.stream(&p.expr, diag),
             syn::Expr::MethodCall(mc) => self.call(mc, diag),
             other => {
-                diag.error(other, "expected a stream: a source parameter, a `let` binding, or an operator call such as `.filter(|row| ...)`");
+                diag.error(
+                    other,
+                    "expected a stream: a source parameter, a `let` binding, or an operator call such as `.filter(|row| ...)`",
+                );
                 None
             }
         }

@@ -74,7 +74,10 @@ pub fn parse(item: &syn::ItemFn, diag: &mut Diagnostics) -> Option<Signature> {
                     }
                     None => diag.error(
                         &pt.ty,
-                        format!("pipeline parameters must be `Stream<T>` where `T` is a `#[derive(Record)]` type; found `{}`", pt.ty.to_token_stream()),
+                        format!(
+                            "pipeline parameters must be `Stream<T>` where `T` is a `#[derive(Record)]` type; found `{}`",
+                            crate::diagnostic::tidy(&pt.ty)
+                        ),
                     ),
                 }
             }
@@ -95,7 +98,7 @@ pub fn parse(item: &syn::ItemFn, diag: &mut Diagnostics) -> Option<Signature> {
 
 fn sinks_of(ty: &syn::Type, diag: &mut Diagnostics) -> Vec<SinkParam> {
     let wrong = |diag: &mut Diagnostics, t: &syn::Type| {
-        diag.error(t, format!("a pipeline returns `Stream<T>` or a tuple of `Stream`s; found `{}`", t.to_token_stream()))
+        diag.error(t, format!("a pipeline returns `Stream<T>` or a tuple of `Stream`s; found `{}`", crate::diagnostic::tidy(t)))
     };
     match ty {
         syn::Type::Tuple(t) if !t.elems.is_empty() => t

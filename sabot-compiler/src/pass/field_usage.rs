@@ -23,7 +23,11 @@ pub fn liveness(plan: &mut Plan) {
                 Op::Sink { .. } => FieldSet::All,
                 Op::Filter(cl) => cl.reads.union(&node.live),
                 Op::Map(cl) | Op::FlatMap(cl) => {
-                    if cl.dead.is_empty() { cl.reads.clone() } else { cl.reads_for(&node.live) }
+                    if cl.dead.is_empty() {
+                        cl.reads.clone()
+                    } else {
+                        cl.reads_for(&node.live)
+                    }
                 }
                 Op::Union => node.live.clone(),
                 Op::Source { .. } => FieldSet::none(),

@@ -32,7 +32,10 @@ impl Record {
             diag.error(&input.generics, "a Record cannot be generic: its Arrow schema must be fixed");
         }
         for a in input.attrs.iter().filter(|a| a.path().is_ident("sabot")) {
-            diag.error(a, "`#[sabot(...)]` options go on fields (`event_time`, `cast`, `unit = \"ms\"`, `decimal(p, s)`), not on the struct");
+            diag.error(
+                a,
+                "`#[sabot(...)]` options go on fields (`event_time`, `cast`, `unit = \"ms\"`, `decimal(p, s)`), not on the struct",
+            );
         }
         let named = match &input.data {
             syn::Data::Struct(syn::DataStruct { fields: syn::Fields::Named(n), .. }) => n,

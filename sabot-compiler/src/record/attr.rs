@@ -40,7 +40,8 @@ impl FieldAttrs {
                     content.parse::<syn::Token![,]>()?;
                     let s: syn::LitInt = content.parse()?;
                     let precision = p.base10_parse::<u8>().map_err(|_| syn::Error::new(p.span(), "precision must be between 1 and 38"))?;
-                    let scale = s.base10_parse::<i8>().map_err(|_| syn::Error::new(s.span(), "scale must be between 0 and the precision"))?;
+                    let scale =
+                        s.base10_parse::<i8>().map_err(|_| syn::Error::new(s.span(), "scale must be between 0 and the precision"))?;
                     out.decimal = Some((precision, scale, span));
                 } else {
                     let name = meta.path.get_ident().map(|i| i.to_string()).unwrap_or_default();

@@ -10,7 +10,13 @@ pub fn check(record: &Record, diag: &mut Diagnostics) {
     let event_times: Vec<_> = record.fields.iter().filter_map(|f| f.attrs.event_time.map(|s| (f, s))).collect();
     for (f, span) in event_times.iter().skip(1) {
         let first = &event_times[0].0.ident;
-        diag.push(syn::Error::new(*span, format!("a Record has at most one `event_time` field; `{first}` is already the event time of `{}` (`{}` is the second)", record.ident, f.ident)));
+        diag.push(syn::Error::new(
+            *span,
+            format!(
+                "a Record has at most one `event_time` field; `{first}` is already the event time of `{}` (`{}` is the second)",
+                record.ident, f.ident
+            ),
+        ));
     }
     if record.fields.len() > 128 {
         diag.error(&record.ident, format!("a Record has at most 128 fields; `{}` has {}", record.ident, record.fields.len()));
@@ -23,14 +29,20 @@ pub fn check(record: &Record, diag: &mut Diagnostics) {
         if let Some(span) = f.attrs.event_time
             && last.as_deref() != Some("Timestamp")
         {
-            diag.push(syn::Error::new(span, format!("`event_time` goes on a `Timestamp` field; `{}` is `{}`", f.ident, f.ty.to_token_stream())));
+            diag.push(syn::Error::new(
+                span,
+                format!("`event_time` goes on a `Timestamp` field; `{}` is `{}`", f.ident, crate::diagnostic::tidy(&f.ty)),
+            ));
         }
         if let Some((unit, span)) = &f.attrs.unit {
             if !matches!(unit.as_str(), "s" | "ms" | "us" | "ns") {
                 diag.push(syn::Error::new(*span, format!("unknown time unit `{unit}`; expected one of \"s\", \"ms\", \"us\", \"ns\"")));
             }
             if last.as_deref() != Some("Timestamp") {
-                diag.push(syn::Error::new(*span, format!("`unit` applies to `Timestamp` fields; `{}` is `{}`", f.ident, f.ty.to_token_stream())));
+                diag.push(syn::Error::new(
+                    *span,
+                    format!("`unit` applies to `Timestamp` fields; `{}` is `{}`", f.ident, crate::diagnostic::tidy(&f.ty)),
+                ));
             }
         }
         if let Some((p, s, span)) = f.attrs.decimal {
@@ -38,11 +50,14 @@ pub fn check(record: &Record, diag: &mut Diagnostics) {
                 diag.push(syn::Error::new(span, format!("`decimal({p}, {s})`: precision must be 1..=38 and scale 0..=precision")));
             }
             if last.as_deref() != Some("Decimal") {
-                diag.push(syn::Error::new(span, format!("`decimal(p, s)` applies to `Decimal` fields; `{}` is `{}`", f.ident, f.ty.to_token_stream())));
+                diag.push(syn::Error::new(
+                    span,
+                    format!("`decimal(p, s)` applies to `Decimal` fields; `{}` is `{}`", f.ident, crate::diagnostic::tidy(&f.ty)),
+                ));
             }
         }
         if let Some(why) = unsupported(&f.ty) {
-            diag.error(&f.ty, format!("unsupported Record field type `{}` ({why}); supported: i8-i64, u8-u64, f32, f64, bool, String, Timestamp, Date, Decimal and Option of those", f.ty.to_token_stream()));
+            diag.error(&f.ty, format!("unsupported Record field type `{}` ({why}); supported: i8-i64, u8-u64, f32, f64, bool, String, Timestamp, Date, Decimal and Option of those", crate::diagnostic::tidy(&f.ty)));
         }
     }
 }

@@ -1,11 +1,6 @@
 //! CSV files as a sink: a header row, then the rows; made visible by an atomic rename when
 //! complete.
 
-#![allow(
-    clippy::result_large_err,
-    reason = "`Error` is the crate's; its size is error.rs's to fix"
-)]
-
 use super::Sink;
 use super::parquet::Staged;
 use crate::error::{Error, Result};
@@ -34,18 +29,13 @@ struct OpenCsv {
 
 /// A sink writing to `path` (a `.csv` file or a directory).
 pub fn csv(path: impl Into<String>) -> CsvSink {
-    CsvSink {
-        path: path.into(),
-        open: None,
-    }
+    CsvSink { path: path.into(), open: None }
 }
 
 impl OpenCsv {
     fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         self.wrote = true;
-        self.writer
-            .write(batch)
-            .map_err(|e| Error::arrow(format!("{}: writing csv", self.staged.path.display()), e))
+        self.writer.write(batch).map_err(|e| Error::arrow(format!("{}: writing csv", self.staged.path.display()), e))
     }
 }
 
@@ -55,25 +45,15 @@ impl Sink for CsvSink {
         self.open = None;
         let staged = Staged::new(&self.path, "csv")?;
         let file = staged.create()?;
-        let writer = WriterBuilder::new()
-            .with_header(true)
-            .build(BufWriter::new(file));
-        self.open = Some(OpenCsv {
-            staged,
-            writer,
-            schema,
-            wrote: false,
-        });
+        let writer = WriterBuilder::new().with_header(true).build(BufWriter::new(file));
+        self.open = Some(OpenCsv { staged, writer, schema, wrote: false });
         Ok(())
     }
 
     fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         match self.open.as_mut() {
             Some(open) => open.write(batch),
-            None => Err(Error::Config(format!(
-                "csv sink {}: written before open",
-                self.path
-            ))),
+            None => Err(Error::Config(format!("csv sink {}: written before open", self.path))),
         }
     }
 
@@ -87,10 +67,7 @@ impl Sink for CsvSink {
             open.write(&RecordBatch::new_empty(open.schema.clone()))?;
         }
         let OpenCsv { staged, writer, .. } = open;
-        let file = writer
-            .into_inner()
-            .into_inner()
-            .map_err(|e| Error::io(&staged.path, e.into_error()))?;
+        let file = writer.into_inner().into_inner().map_err(|e| Error::io(&staged.path, e.into_error()))?;
         staged.commit(file)
     }
 

@@ -36,7 +36,9 @@ pub fn from_spec(spec: &str) -> Result<Box<dyn Sink>> {
     if spec == "stdout" {
         return Ok(Box::new(stdout()));
     }
-    let (kind, path) = spec.split_once(':').ok_or_else(|| crate::Error::Config(format!("sink `{spec}`: expected KIND:PATH or stdout (kinds: parquet, csv, stdout)")))?;
+    let (kind, path) = spec
+        .split_once(':')
+        .ok_or_else(|| crate::Error::Config(format!("sink `{spec}`: expected KIND:PATH or stdout (kinds: parquet, csv, stdout)")))?;
     match kind {
         "parquet" => Ok(Box::new(parquet(path))),
         "csv" => Ok(Box::new(csv(path))),

@@ -2,11 +2,6 @@
 //!
 //! Also holds [`Staged`], the write-to-a-hidden-name-then-rename logic shared with the CSV sink.
 
-#![allow(
-    clippy::result_large_err,
-    reason = "`Error` is the crate's; its size is error.rs's to fix"
-)]
-
 use super::Sink;
 use crate::error::{Error, Result};
 use arrow::array::RecordBatch;
@@ -33,10 +28,7 @@ struct OpenParquet {
 
 /// A sink writing to `path` (a `.parquet` file or a directory).
 pub fn parquet(path: impl Into<String>) -> ParquetSink {
-    ParquetSink {
-        path: path.into(),
-        open: None,
-    }
+    ParquetSink { path: path.into(), open: None }
 }
 
 impl ParquetSink {
@@ -51,14 +43,9 @@ impl Sink for ParquetSink {
         self.open = None;
         let staged = Staged::new(&self.path, "parquet")?;
         let file = staged.create()?;
-        let props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::default()))
-            .build();
-        let writer =
-            ArrowWriter::try_new(file, schema, Some(props)).map_err(|e| Error::Parquet {
-                path: staged.path.clone(),
-                message: e.to_string(),
-            })?;
+        let props = WriterProperties::builder().set_compression(Compression::ZSTD(ZstdLevel::default())).build();
+        let writer = ArrowWriter::try_new(file, schema, Some(props))
+            .map_err(|e| Error::Parquet { path: staged.path.clone(), message: e.to_string() })?;
         self.open = Some(OpenParquet { staged, writer });
         Ok(())
     }
@@ -67,10 +54,7 @@ impl Sink for ParquetSink {
         let Some(open) = self.open.as_mut() else {
             return Err(self.not_open());
         };
-        open.writer.write(batch).map_err(|e| Error::Parquet {
-            path: open.staged.path.clone(),
-            message: e.to_string(),
-        })
+        open.writer.write(batch).map_err(|e| Error::Parquet { path: open.staged.path.clone(), message: e.to_string() })
     }
 
     /// Writes the footer and renames the file into place; a second call does nothing.
@@ -78,10 +62,7 @@ impl Sink for ParquetSink {
         let Some(OpenParquet { staged, writer }) = self.open.take() else {
             return Ok(());
         };
-        let file = writer.into_inner().map_err(|e| Error::Parquet {
-            path: staged.path.clone(),
-            message: e.to_string(),
-        })?;
+        let file = writer.into_inner().map_err(|e| Error::Parquet { path: staged.path.clone(), message: e.to_string() })?;
         staged.commit(file)
     }
 
@@ -116,16 +97,10 @@ impl Staged {
             _ => PathBuf::from("."),
         };
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(&dir, e))?;
-        let name = file
-            .file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+        let name = file.file_name().map_or_else(String::new, |n| n.to_string_lossy().into_owned());
         // Hidden, so a reader of the directory skips it while it is incomplete.
         let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-        Ok(Staged {
-            path: file,
-            temp,
-            committed: false,
-        })
+        Ok(Staged { path: file, temp, committed: false })
     }
 
     /// Creates (or truncates) the temporary file.

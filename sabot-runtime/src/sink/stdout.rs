@@ -1,11 +1,6 @@
 //! A pretty table on standard output, cut to the first rows (20 by default) so that a large
 //! output does not flood the terminal; a last line gives the row count.
 
-#![allow(
-    clippy::result_large_err,
-    reason = "`Error` is the crate's; its size is error.rs's to fix"
-)]
-
 use super::Sink;
 use crate::error::{Error, Result};
 use arrow::array::RecordBatch;
@@ -30,13 +25,7 @@ pub struct StdoutSink {
 
 impl Default for StdoutSink {
     fn default() -> Self {
-        StdoutSink {
-            limit: DEFAULT_LIMIT,
-            schema: None,
-            shown: Vec::new(),
-            shown_rows: 0,
-            total_rows: 0,
-        }
+        StdoutSink { limit: DEFAULT_LIMIT, schema: None, shown: Vec::new(), shown_rows: 0, total_rows: 0 }
     }
 }
 
@@ -55,10 +44,7 @@ impl StdoutSink {
     /// The table and the count line, as printed by `finish`.
     fn render(&self) -> Result<String> {
         let table = if self.shown.is_empty() {
-            let schema = self
-                .schema
-                .clone()
-                .unwrap_or_else(|| Arc::new(Schema::empty()));
+            let schema = self.schema.clone().unwrap_or_else(|| Arc::new(Schema::empty()));
             pretty_format_batches_with_schema(schema, &[]).map(|t| t.to_string())
         } else {
             pretty_format_batches(&self.shown).map(|t| t.to_string())
@@ -67,11 +53,7 @@ impl StdoutSink {
         let total = self.total_rows;
         let plural = if total == 1 { "" } else { "s" };
         let hidden = total - self.shown_rows as u64;
-        let count = if hidden > 0 {
-            format!("... {hidden} more rows ({total} row{plural})")
-        } else {
-            format!("({total} row{plural})")
-        };
+        let count = if hidden > 0 { format!("... {hidden} more rows ({total} row{plural})") } else { format!("({total} row{plural})") };
         Ok(format!("{table}\n{count}\n"))
     }
 }
@@ -84,9 +66,7 @@ impl Sink for StdoutSink {
 
     fn write(&mut self, batch: &RecordBatch) -> Result<()> {
         self.total_rows += batch.num_rows() as u64;
-        let take = batch
-            .num_rows()
-            .min(self.limit.saturating_sub(self.shown_rows));
+        let take = batch.num_rows().min(self.limit.saturating_sub(self.shown_rows));
         if take > 0 {
             self.shown.push(batch.slice(0, take));
             self.shown_rows += take;
@@ -98,9 +78,7 @@ impl Sink for StdoutSink {
     fn finish(&mut self) -> Result<()> {
         let text = self.render()?;
         let mut out = std::io::stdout().lock();
-        out.write_all(text.as_bytes())
-            .and_then(|()| out.flush())
-            .map_err(|e| Error::io("<stdout>", e))?;
+        out.write_all(text.as_bytes()).and_then(|()| out.flush()).map_err(|e| Error::io("<stdout>", e))?;
         self.shown.clear();
         self.shown_rows = 0;
         self.total_rows = 0;

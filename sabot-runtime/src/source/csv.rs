@@ -5,11 +5,6 @@
 //! decoded. A row that does not parse is located again, record by record, from the start of
 //! its batch, so the error names the file, the 1-based line and column, and the field.
 
-#![allow(
-    clippy::result_large_err,
-    reason = "`Error` is the crate's; its size is error.rs's to fix"
-)]
-
 use super::{MorselIter, ReadRequest, Source, Split, expand_paths};
 use crate::conform::Origin;
 use crate::error::{Error, Result};
@@ -35,11 +30,7 @@ pub struct CsvSource {
 /// A source over `path` (file, directory or glob of `.csv` files), with a header row and `,`
 /// as delimiter.
 pub fn csv(path: impl Into<String>) -> CsvSource {
-    CsvSource {
-        path: path.into(),
-        delimiter: b',',
-        has_header: true,
-    }
+    CsvSource { path: path.into(), delimiter: b',', has_header: true }
 }
 
 impl CsvSource {
@@ -64,11 +55,7 @@ impl CsvSource {
             let names = req.schema.fields().iter().map(|f| f.name().clone());
             (names.collect(), 0)
         };
-        let origin = Origin {
-            source: req.source.clone(),
-            file: Some(path.display().to_string().into()),
-            first_row: 0,
-        };
+        let origin = Origin { source: req.source.clone(), file: Some(path.display().to_string().into()), first_row: 0 };
         let mut projection = Vec::with_capacity(req.columns.len());
         for column in &req.columns {
             let Some(idx) = names.iter().position(|n| n == column) else {
@@ -126,12 +113,8 @@ fn csv_parses(data_type: &DataType) -> bool {
 fn read_header(path: &Path, delimiter: u8) -> Result<(Vec<String>, u64)> {
     let context = || format!("{}: reading the header", path.display());
     let file = File::open(path).map_err(|e| Error::io(path, e))?;
-    let format = Format::default()
-        .with_header(true)
-        .with_delimiter(delimiter);
-    let (schema, _) = format
-        .infer_schema(BufReader::new(&file), Some(0))
-        .map_err(|e| Error::arrow(context(), e))?;
+    let format = Format::default().with_header(true).with_delimiter(delimiter);
+    let (schema, _) = format.infer_schema(BufReader::new(&file), Some(0)).map_err(|e| Error::arrow(context(), e))?;
     let mut names: Vec<String> = schema.fields().iter().map(|f| f.name().clone()).collect();
     if let Some(first) = names.first_mut() {
         // A UTF-8 byte order mark is not part of the first name.
@@ -150,14 +133,8 @@ fn read_header(path: &Path, delimiter: u8) -> Result<(Vec<String>, u64)> {
 
 /// A decoder of one record of `n` text columns.
 fn text_decoder(n: usize, delimiter: u8) -> Decoder {
-    let fields: Vec<Field> = (0..n)
-        .map(|i| Field::new(format!("c{i}"), DataType::Utf8, true))
-        .collect();
-    ReaderBuilder::new(Arc::new(Schema::new(fields)))
-        .with_header(false)
-        .with_delimiter(delimiter)
-        .with_batch_size(1)
-        .build_decoder()
+    let fields: Vec<Field> = (0..n).map(|i| Field::new(format!("c{i}"), DataType::Utf8, true)).collect();
+    ReaderBuilder::new(Arc::new(Schema::new(fields))).with_header(false).with_delimiter(delimiter).with_batch_size(1).build_decoder()
 }
 
 /// One record fed to a decoder of batch size 1.
@@ -263,10 +240,7 @@ struct CsvMorsels {
 impl CsvMorsels {
     fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
         loop {
-            let buf = self
-                .reader
-                .fill_buf()
-                .map_err(|e| Error::io(&self.file.path, e))?;
+            let buf = self.reader.fill_buf().map_err(|e| Error::io(&self.file.path, e))?;
             let n = match self.decoder.decode(buf) {
                 Ok(n) => n,
                 Err(e) => return Err(locate(&self.file, self.batch_start, e)),
@@ -277,10 +251,7 @@ impl CsvMorsels {
             self.reader.consume(n);
             self.consumed += n as u64;
         }
-        let batch = self
-            .decoder
-            .flush()
-            .map_err(|e| locate(&self.file, self.batch_start, e))?;
+        let batch = self.decoder.flush().map_err(|e| locate(&self.file, self.batch_start, e))?;
         self.batch_start = self.consumed;
         Ok(batch)
     }
@@ -297,10 +268,7 @@ impl Iterator for CsvMorsels {
             let batch = batch?;
             let first_row = self.next_row;
             self.next_row += batch.num_rows() as u64;
-            let origin = Origin {
-                first_row,
-                ..self.file.origin.clone()
-            };
+            let origin = Origin { first_row, ..self.file.origin.clone() };
             Ok(Morsel { batch, origin })
         });
         // After the end or an error, the decoder's state is not worth resuming.
@@ -348,20 +316,14 @@ fn diagnose(file: &CsvFile, line: u64, record: &[u8]) -> Error {
     let expected = file.schema.fields().len();
     let found = count_fields(record, file.delimiter);
     if found != expected {
-        return error(
-            found.min(expected),
-            format!("expected {expected} fields, found {found}"),
-        );
+        return error(found.min(expected), format!("expected {expected} fields, found {found}"));
     }
     let values = match decode_all(&mut text_decoder(expected, file.delimiter), record) {
         Ok(values) => values,
         Err(e) => {
             // "invalid UTF-8 data for line L and field F": L counts from this record.
             let text = e.to_string();
-            let field = text
-                .rsplit(' ')
-                .next()
-                .and_then(|n| n.parse::<usize>().ok());
+            let field = text.rsplit(' ').next().and_then(|n| n.parse::<usize>().ok());
             let utf8 = text.contains("invalid UTF-8");
             let message = if utf8 { "invalid UTF-8".into() } else { text };
             return error(field.unwrap_or(1).saturating_sub(1), message);
@@ -402,10 +364,7 @@ fn count_fields(bytes: &[u8], delimiter: u8) -> usize {
 }
 
 /// Decodes a whole in-memory input.
-fn decode_all(
-    decoder: &mut Decoder,
-    mut input: &[u8],
-) -> std::result::Result<Option<RecordBatch>, ArrowError> {
+fn decode_all(decoder: &mut Decoder, mut input: &[u8]) -> std::result::Result<Option<RecordBatch>, ArrowError> {
     loop {
         let n = decoder.decode(input)?;
         if n == 0 {

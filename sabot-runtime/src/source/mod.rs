@@ -50,7 +50,9 @@ pub trait Source: Send + Sync {
 
 /// A source given by a CLI spec `KIND:PATH` (`parquet:data/bids/`, `csv:logs.csv`).
 pub fn from_spec(spec: &str) -> Result<Box<dyn Source>> {
-    let (kind, path) = spec.split_once(':').ok_or_else(|| crate::Error::Config(format!("source `{spec}`: expected KIND:PATH, e.g. parquet:data/bids/ (kinds: parquet, csv)")))?;
+    let (kind, path) = spec.split_once(':').ok_or_else(|| {
+        crate::Error::Config(format!("source `{spec}`: expected KIND:PATH, e.g. parquet:data/bids/ (kinds: parquet, csv)"))
+    })?;
     match kind {
         "parquet" => Ok(Box::new(parquet(path))),
         "csv" => Ok(Box::new(csv(path))),

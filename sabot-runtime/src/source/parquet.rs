@@ -4,19 +4,12 @@
 //! The footer of each file is read once, in [`Source::splits`], and shared by the splits of its
 //! row groups. Columns keep the file's types: the runtime's `conform` casts them afterwards.
 
-#![allow(
-    clippy::result_large_err,
-    reason = "`Error` is the crate's; its size is error.rs's to fix"
-)]
-
 use super::{MorselIter, ReadRequest, Source, Split, expand_paths};
 use crate::conform::Origin;
 use crate::error::{Error, Result};
 use crate::stage::Morsel;
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::{
-    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
-};
+use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -46,26 +39,12 @@ struct RowGroupSplit {
 
 impl ParquetSource {
     /// The splits of one file: its footer is read here, once.
-    fn file_splits(
-        &self,
-        path: &Path,
-        req: &ReadRequest,
-        out: &mut Vec<Box<dyn Split>>,
-    ) -> Result<()> {
+    fn file_splits(&self, path: &Path, req: &ReadRequest, out: &mut Vec<Box<dyn Split>>) -> Result<()> {
         let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let meta =
-            ArrowReaderMetadata::load(&file, ArrowReaderOptions::default()).map_err(|e| {
-                Error::Parquet {
-                    path: path.to_path_buf(),
-                    message: format!("cannot read the footer: {e}"),
-                }
-            })?;
+        let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::default())
+            .map_err(|e| Error::Parquet { path: path.to_path_buf(), message: format!("cannot read the footer: {e}") })?;
         let file_name: Arc<str> = path.display().to_string().into();
-        let origin = Origin {
-            source: req.source.clone(),
-            file: Some(file_name),
-            first_row: 0,
-        };
+        let origin = Origin { source: req.source.clone(), file: Some(file_name), first_row: 0 };
         let indices = column_indices(&meta, req, &origin)?;
         let projection = ProjectionMask::roots(meta.parquet_schema(), indices);
         let mut first_row = 0u64;
@@ -78,10 +57,7 @@ impl ParquetSource {
                     row_group,
                     projection: projection.clone(),
                     batch_rows: req.batch_rows.max(1),
-                    origin: Origin {
-                        first_row,
-                        ..origin.clone()
-                    },
+                    origin: Origin { first_row, ..origin.clone() },
                 }));
             }
             first_row += rows;
@@ -92,20 +68,12 @@ impl ParquetSource {
 
 /// Indices, in the file's schema, of the columns `req` reads; a missing one is an error naming
 /// the file and the columns it has.
-fn column_indices(
-    meta: &ArrowReaderMetadata,
-    req: &ReadRequest,
-    origin: &Origin,
-) -> Result<Vec<usize>> {
+fn column_indices(meta: &ArrowReaderMetadata, req: &ReadRequest, origin: &Origin) -> Result<Vec<usize>> {
     let schema = meta.schema();
     let mut indices = Vec::with_capacity(req.columns.len());
     for column in &req.columns {
         let Some((idx, _)) = schema.column_with_name(column) else {
-            let found: Vec<_> = schema
-                .fields()
-                .iter()
-                .map(|f| format!("`{}`", f.name()))
-                .collect();
+            let found: Vec<_> = schema.fields().iter().map(|f| format!("`{}`", f.name())).collect();
             return Err(Error::MissingColumn {
                 origin: origin.to_string(),
                 column: column.clone(),
@@ -122,34 +90,19 @@ fn column_indices(
 
 impl Split for RowGroupSplit {
     fn open(self: Box<Self>) -> Result<MorselIter> {
-        let RowGroupSplit {
-            path,
-            meta,
-            row_group,
-            projection,
-            batch_rows,
-            origin,
-        } = *self;
+        let RowGroupSplit { path, meta, row_group, projection, batch_rows, origin } = *self;
         let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
         let reader = ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta)
             .with_projection(projection)
             .with_row_groups(vec![row_group])
             .with_batch_size(batch_rows)
             .build()
-            .map_err(|e| Error::Parquet {
-                path: path.clone(),
-                message: format!("row group {row_group}: {e}"),
-            })?;
+            .map_err(|e| Error::Parquet { path: path.clone(), message: format!("row group {row_group}: {e}") })?;
         let mut next_row = origin.first_row;
         Ok(Box::new(reader.map(move |batch| {
-            let batch = batch.map_err(|e| Error::Parquet {
-                path: path.clone(),
-                message: format!("row group {row_group}, near row {next_row}: {e}"),
-            })?;
-            let origin = Origin {
-                first_row: next_row,
-                ..origin.clone()
-            };
+            let batch = batch
+                .map_err(|e| Error::Parquet { path: path.clone(), message: format!("row group {row_group}, near row {next_row}: {e}") })?;
+            let origin = Origin { first_row: next_row, ..origin.clone() };
             next_row += batch.num_rows() as u64;
             Ok(Morsel { batch, origin })
         })))

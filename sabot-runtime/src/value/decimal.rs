@@ -83,7 +83,13 @@ impl Decimal {
             (self.mantissa, rhs.mantissa.checked_mul(pow10(-shift))?)
         };
         let q = num / den;
-        let rounded = if q % 10 >= 5 { q / 10 + 1 } else if q % 10 <= -5 { q / 10 - 1 } else { q / 10 };
+        let rounded = if q % 10 >= 5 {
+            q / 10 + 1
+        } else if q % 10 <= -5 {
+            q / 10 - 1
+        } else {
+            q / 10
+        };
         Some(Decimal { mantissa: rounded, scale })
     }
     /// The nearest `f64`.
@@ -211,9 +217,14 @@ impl Value for Decimal {
         match found {
             DataType::Decimal128(..) => Accept::Exact,
             DataType::Decimal32(_, s) | DataType::Decimal64(_, s) => Accept::Lossless(DataType::Decimal128(38, *s)),
-            DataType::Int8 | DataType::Int16 | DataType::Int32 | DataType::Int64 | DataType::UInt8 | DataType::UInt16 | DataType::UInt32 | DataType::UInt64 => {
-                Accept::Lossless(DataType::Decimal128(38, 0))
-            }
+            DataType::Int8
+            | DataType::Int16
+            | DataType::Int32
+            | DataType::Int64
+            | DataType::UInt8
+            | DataType::UInt16
+            | DataType::UInt32
+            | DataType::UInt64 => Accept::Lossless(DataType::Decimal128(38, 0)),
             DataType::Decimal256(_, s) => Accept::Lossy(DataType::Decimal128(38, *s)),
             DataType::Float16 | DataType::Float32 | DataType::Float64 | DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
                 Accept::Lossy(Self::data_type(opts))
@@ -254,7 +265,8 @@ impl Value for Decimal {
     fn finish(b: &mut Vec<Decimal>, opts: &FieldOpts) -> ArrayRef {
         let (p, s) = declared(opts);
         let values: Vec<i128> = std::mem::take(b).into_iter().map(|d| d.rescale(s).mantissa).collect();
-        let arr = Decimal128Array::from(values).with_precision_and_scale(p, s).expect("declared precision and scale are validated by the derive");
+        let arr =
+            Decimal128Array::from(values).with_precision_and_scale(p, s).expect("declared precision and scale are validated by the derive");
         Arc::new(arr)
     }
 }

@@ -8,7 +8,7 @@ mod string;
 mod temporal;
 
 pub use decimal::Decimal;
-pub use temporal::{Date, Timestamp, TimeUnit};
+pub use temporal::{Date, TimeUnit, Timestamp};
 
 use arrow::array::{Array, ArrayRef};
 use arrow::datatypes::DataType;
@@ -109,9 +109,14 @@ pub(crate) fn accept_numeric(found: &DataType, target: &DataType) -> Accept {
     }
     let (Some(f), Some(t)) = (numeric_rank(found), numeric_rank(target)) else {
         return match found {
-            DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal128(..) | DataType::Decimal256(..) | DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View | DataType::Boolean => {
-                Accept::Lossy(target.clone())
-            }
+            DataType::Decimal32(..)
+            | DataType::Decimal64(..)
+            | DataType::Decimal128(..)
+            | DataType::Decimal256(..)
+            | DataType::Utf8
+            | DataType::LargeUtf8
+            | DataType::Utf8View
+            | DataType::Boolean => Accept::Lossy(target.clone()),
             _ => Accept::No,
         };
     };
