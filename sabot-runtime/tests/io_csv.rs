@@ -24,7 +24,13 @@ fn schema() -> SchemaRef {
 }
 
 fn request(columns: &[&str], batch_rows: usize) -> ReadRequest {
-    ReadRequest { source: "orders".into(), schema: schema(), columns: columns.iter().map(|c| c.to_string()).collect(), batch_rows }
+    ReadRequest {
+        record: "Order".into(),
+        source: "orders".into(),
+        schema: schema(),
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+        batch_rows,
+    }
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

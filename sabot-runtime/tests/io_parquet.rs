@@ -53,7 +53,13 @@ fn write_file(path: &Path, first_id: i64, groups: usize) {
 }
 
 fn request(columns: &[&str], batch_rows: usize) -> ReadRequest {
-    ReadRequest { source: "bids".into(), schema: schema(), columns: columns.iter().map(|c| c.to_string()).collect(), batch_rows }
+    ReadRequest {
+        record: "Bid".into(),
+        source: "bids".into(),
+        schema: schema(),
+        columns: columns.iter().map(|c| c.to_string()).collect(),
+        batch_rows,
+    }
 }
 
 fn read_all(source: &dyn Source, req: &ReadRequest) -> (usize, Vec<Morsel>) {

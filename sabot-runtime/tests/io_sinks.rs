@@ -40,6 +40,7 @@ fn read_back(source: &dyn Source) -> RecordBatch {
     let schema = schema();
     let req = ReadRequest {
         source: "out".into(),
+        record: "Row".into(),
         schema: schema.clone(),
         columns: schema.fields().iter().map(|f| f.name().clone()).collect(),
         batch_rows: 1000,

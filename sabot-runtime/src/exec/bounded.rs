@@ -63,6 +63,7 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
         let source_spec = &spec.sources[stage.source];
         let req = ReadRequest {
             source: source_spec.name.into(),
+            record: source_spec.record.into(),
             schema: (source_spec.schema)(),
             columns: source_spec.columns().into_iter().map(String::from).collect(),
             batch_rows: opts.batch_rows,

@@ -64,7 +64,7 @@ impl CsvSource {
                 return Err(Error::MissingColumn {
                     origin: origin.to_string(),
                     column: column.clone(),
-                    record: req.source.to_string(),
+                    record: req.record.to_string(),
                     found: found.unwrap_or_else(|| "none (empty file)".into()),
                 });
             };

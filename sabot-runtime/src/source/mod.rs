@@ -22,6 +22,8 @@ pub const DEFAULT_BATCH_ROWS: usize = 65_536;
 pub struct ReadRequest {
     /// The source's name in the pipeline.
     pub source: Arc<str>,
+    /// The record type the pipeline reads it as, for messages.
+    pub record: Arc<str>,
     /// The record's full schema (types for schema-less formats such as CSV).
     pub schema: SchemaRef,
     /// The columns to decode; the others are skipped.

@@ -77,7 +77,7 @@ fn column_indices(meta: &ArrowReaderMetadata, req: &ReadRequest, origin: &Origin
             return Err(Error::MissingColumn {
                 origin: origin.to_string(),
                 column: column.clone(),
-                record: req.source.to_string(),
+                record: req.record.to_string(),
                 found: found.join(", "),
             });
         };
