@@ -151,3 +151,15 @@ fn write_parquet(path: &std::path::Path, batches: Vec<sabot::__private::RecordBa
     }
     sink.finish().unwrap();
 }
+
+#[test]
+fn tpch_filter_matches_duckdb_to_the_cent_on_duckdb_written_parquet() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/data/tpch-sf0.01");
+    let answer = std::fs::read_to_string(format!("{dir}/q6_lines.answer")).unwrap();
+    let field = |k: &str| answer.lines().find_map(|l| l.strip_prefix(&format!("{k}="))).unwrap().to_string();
+    let got: Vec<tpch_filter::Revenue> =
+        Job::new(tpch_filter::q6_lines).source("lineitem", parquet(format!("{dir}/lineitem.parquet"))).parallelism(2).collect().unwrap();
+    let total = got.iter().fold(Decimal::new(0, 4), |acc, r| acc + r.revenue);
+    assert_eq!(got.len().to_string(), field("lines"));
+    assert_eq!(total.to_string(), field("revenue"));
+}
