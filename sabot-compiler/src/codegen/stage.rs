@@ -121,6 +121,15 @@ impl Ctx<'_> {
             Op::Filter(c) => {
                 let f = self.closure(c.id, &c.dead, true);
                 let span = self.op_spans[c.id];
+                let consumers: Vec<NodeId> = self.plan.consumers(id).into_iter().filter(|n| self.stage.nodes.contains(n)).collect();
+                // A filter feeding only a sink runs no user code after it: append every row and
+                // let the predicate decide whether it stays (no branch on data).
+                if let [only] = consumers[..]
+                    && let Op::Sink { index, .. } = self.plan.nodes[only].op
+                {
+                    let b = format_ident!("__sink_{}", index);
+                    return quote_spanned! {span=> __p::RecordBuilder::append_if(&mut #b, #row, __p::filter(#row, #f)); };
+                }
                 let rest = self.consumers(id, row);
                 quote_spanned! {span=> if !__p::filter(#row, #f) { break #label; } #rest }
             }

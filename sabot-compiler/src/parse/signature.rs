@@ -2,7 +2,6 @@
 //! a tuple of them) are sinks.
 
 use crate::diagnostic::Diagnostics;
-use quote::ToTokens;
 
 /// A source: a `name: Stream<T>` parameter.
 #[derive(Debug, Clone)]

@@ -109,6 +109,12 @@ pub fn expand(r: &Record) -> TokenStream {
                 self.__len += 1;
             }
 
+            #[inline(always)]
+            fn append_if(&mut self, row: <#name as ::sabot::__private::Record>::Ref<'_>, keep: bool) {
+                #( #vals::append_if(&mut self.#idents, row.#idents, keep); )*
+                self.__len += keep as usize;
+            }
+
             fn len(&self) -> usize {
                 self.__len
             }

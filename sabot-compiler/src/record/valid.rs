@@ -3,7 +3,6 @@
 
 use super::ast::Record;
 use crate::diagnostic::Diagnostics;
-use quote::ToTokens;
 
 /// Reports every problem with `record`.
 pub fn check(record: &Record, diag: &mut Diagnostics) {

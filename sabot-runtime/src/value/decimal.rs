@@ -1,6 +1,6 @@
 //! `Decimal` fields: exact fixed-point numbers, read from DECIMAL(p, s) columns of any scale.
 
-use super::{Accept, FieldOpts, NonNull, Value};
+use super::{Accept, FieldOpts, NonNull, Value, push_if};
 use arrow::array::{Array, ArrayRef, AsArray, Decimal128Array};
 use arrow::datatypes::{DataType, Decimal128Type};
 use std::cmp::Ordering;
@@ -261,6 +261,10 @@ impl Value for Decimal {
     #[inline(always)]
     fn append(b: &mut Vec<Decimal>, v: Decimal) {
         b.push(v);
+    }
+    #[inline(always)]
+    fn append_if(b: &mut Vec<Decimal>, v: Decimal, keep: bool) {
+        push_if(b, v, keep);
     }
     fn finish(b: &mut Vec<Decimal>, opts: &FieldOpts) -> ArrayRef {
         let (p, s) = declared(opts);

@@ -72,8 +72,29 @@ pub trait Value: Sized + Send + Sync + 'static {
     fn builder(opts: &FieldOpts, capacity: usize) -> Self::Builder;
     /// Appends one value.
     fn append(builder: &mut Self::Builder, value: Self::Ref<'_>);
+    /// Appends one value and keeps it only if `keep`. Fixed-width columns override this to
+    /// write unconditionally and advance by `keep`, with no branch on data.
+    #[inline(always)]
+    fn append_if(builder: &mut Self::Builder, value: Self::Ref<'_>, keep: bool) {
+        if keep {
+            Self::append(builder, value);
+        }
+    }
     /// Finishes the column and leaves the builder empty.
     fn finish(builder: &mut Self::Builder, opts: &FieldOpts) -> ArrayRef;
+}
+
+/// Writes `v` after the last element of `b` and keeps it only if `keep`, without a branch on
+/// `keep`: the slot is written either way and the length advances by `keep`.
+#[inline(always)]
+pub(crate) fn push_if<T: Copy>(b: &mut Vec<T>, v: T, keep: bool) {
+    if b.len() == b.capacity() {
+        b.reserve(1);
+    }
+    let len = b.len();
+    b.spare_capacity_mut()[0].write(v);
+    // SAFETY: slot `len` was just initialised, and `reserve` made room for it.
+    unsafe { b.set_len(len + keep as usize) };
 }
 
 /// A `Value` that is never null, so it can sit inside `Option`.

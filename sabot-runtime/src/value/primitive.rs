@@ -1,6 +1,6 @@
 //! Integers, floats and `bool` as fields.
 
-use super::{Accept, FieldOpts, NonNull, Value, accept_numeric};
+use super::{Accept, FieldOpts, NonNull, Value, accept_numeric, push_if};
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, BooleanBufferBuilder, PrimitiveArray};
 use arrow::buffer::BooleanBuffer;
 use arrow::datatypes::{self as adt, DataType};
@@ -49,6 +49,10 @@ macro_rules! primitive_value {
             #[inline(always)]
             fn append(b: &mut Vec<$t>, v: $t) {
                 b.push(v);
+            }
+            #[inline(always)]
+            fn append_if(b: &mut Vec<$t>, v: $t, keep: bool) {
+                push_if(b, v, keep);
             }
             fn finish(b: &mut Vec<$t>, _: &FieldOpts) -> ArrayRef {
                 Arc::new(PrimitiveArray::<$arrow>::from(std::mem::take(b)))

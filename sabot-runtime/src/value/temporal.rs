@@ -1,6 +1,6 @@
 //! `Timestamp` and `Date` fields.
 
-use super::{Accept, FieldOpts, NonNull, Value};
+use super::{Accept, FieldOpts, NonNull, Value, push_if};
 use arrow::array::{Array, ArrayRef, AsArray, Date32Array, PrimitiveArray};
 use arrow::datatypes::{self as adt, DataType};
 use std::fmt;
@@ -153,6 +153,10 @@ impl Value for Timestamp {
         // Stored as nanoseconds until `finish` knows the unit.
         b.push(v.0);
     }
+    #[inline(always)]
+    fn append_if(b: &mut Vec<i64>, v: Timestamp, keep: bool) {
+        push_if(b, v.0, keep);
+    }
     fn finish(b: &mut Vec<i64>, opts: &FieldOpts) -> ArrayRef {
         let unit = unit_of(opts);
         let div = unit.nanos();
@@ -279,6 +283,10 @@ impl Value for Date {
     #[inline(always)]
     fn append(b: &mut Vec<i32>, v: Date) {
         b.push(v.0);
+    }
+    #[inline(always)]
+    fn append_if(b: &mut Vec<i32>, v: Date, keep: bool) {
+        push_if(b, v.0, keep);
     }
     fn finish(b: &mut Vec<i32>, _: &FieldOpts) -> ArrayRef {
         Arc::new(Date32Array::from(std::mem::take(b)))
