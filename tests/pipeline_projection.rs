@@ -4,7 +4,7 @@
 use arrow::array::{ArrayRef, Float64Array, RecordBatch, StringArray, UInt32Array, UInt64Array};
 use arrow::datatypes::{DataType, Field, Schema};
 use sabot::prelude::*;
-use sabot::source::{MorselIter, ReadRequest, Source, Split, memory};
+use sabot::source::{ReadRequest, Source, Split, memory};
 use std::sync::{Arc, Mutex};
 
 #[derive(Record, Debug, Clone, PartialEq)]

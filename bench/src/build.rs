@@ -69,6 +69,10 @@ pub fn run(runs: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn is_pipeline_attr(a: &syn::Attribute) -> bool {
+    a.path().segments.last().is_some_and(|s| s.ident == "pipeline")
+}
+
 /// Median microseconds to expand the file's pipeline and its records' derives.
 fn expansion_times(source: &str) -> anyhow::Result<(f64, f64)> {
     let file = syn::parse_file(source)?;
@@ -76,8 +80,8 @@ fn expansion_times(source: &str) -> anyhow::Result<(f64, f64)> {
     let mut records: Vec<TokenStream> = Vec::new();
     for item in file.items {
         match item {
-            syn::Item::Fn(mut f) if f.attrs.iter().any(|a| a.path().segments.last().is_some_and(|s| s.ident == "pipeline")) => {
-                f.attrs.retain(|a| !a.path().segments.last().is_some_and(|s| s.ident == "pipeline"));
+            syn::Item::Fn(mut f) if f.attrs.iter().any(is_pipeline_attr) => {
+                f.attrs.retain(|a| !is_pipeline_attr(a));
                 pipeline = Some(f.to_token_stream());
             }
             syn::Item::Struct(s) => records.push(s.to_token_stream()),

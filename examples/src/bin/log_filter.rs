@@ -2,6 +2,9 @@
 //! `log_filter run --source logs=csv:logs.csv --sink out=parquet:incidents/`.
 //! `log_filter generate FILE [ROWS]` writes sample logs.
 
+#[global_allocator]
+static ALLOC: sabot::Allocator = sabot::Allocator;
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("generate") {

@@ -1,6 +1,9 @@
 //! The main demo: generates bids, runs Nexmark q1+q2 compiled by Sabot, prints a few results
 //! and the throughput. With arguments it is the job CLI (`quickstart explain --passes`).
 
+#[global_allocator]
+static ALLOC: sabot::Allocator = sabot::Allocator;
+
 use sabot::Record;
 use sabot_examples::quickstart::{Bid, converted, generate_bids};
 use std::time::Instant;

@@ -130,9 +130,12 @@ impl Sub for Decimal {
 
 impl Mul for Decimal {
     type Output = Decimal;
+    // Exact multiplication adds the scales: 0.05 * 901.00 = 45.0500.
+    #[allow(clippy::suspicious_arithmetic_impl)]
     fn mul(self, rhs: Decimal) -> Decimal {
         let m = self.mantissa.checked_mul(rhs.mantissa).expect("decimal overflow");
-        Decimal::new(m, self.scale + rhs.scale)
+        let scale = self.scale.checked_add(rhs.scale).expect("decimal scale overflow");
+        Decimal::new(m, scale)
     }
 }
 

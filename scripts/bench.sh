@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Runs Sabot's benchmarks with their peers in the same run (docs/benchmarks.md).
+# Installs the Python peers (duckdb, pyarrow) into a venv under /tmp on first use.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/setup.sh
+VENV=${SABOT_BENCH_VENV:-/tmp/sabot-bench-venv}
+if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import duckdb, pyarrow" 2>/dev/null; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q duckdb==1.5.5 pyarrow
+fi
+cargo build --release -q -p sabot-bench
+./target/release/bench chain --rows "${ROWS:-20000000}" --runs 5 --threads "${THREADS:-2}" --python "$VENV/bin/python"
+./target/release/bench build --runs 3
