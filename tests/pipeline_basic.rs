@@ -62,3 +62,19 @@ fn only_read_columns_are_projected() {
     let spec = sabot::Pipeline::spec(&converted);
     assert_eq!(spec.sources[0].columns(), vec!["auction", "price"]);
 }
+
+/// Two paths from one source into one sink: each row can be appended twice, and the sink's
+/// builder must have room for both (the stage reserves rows x paths).
+#[sabot::pipeline]
+fn twice(bids: Stream<Bid>) -> Stream<Converted> {
+    let c = bids.map(|b| Converted { auction: b.auction, price_eur: b.price as f64 });
+    c.union(c.filter(|c| c.auction % 2 == 0))
+}
+
+#[test]
+fn a_row_can_reach_one_sink_by_two_paths() {
+    let out: Vec<Converted> = Job::new(twice).source("bids", sabot::source::memory(bids(1000))).batch_rows(7).collect().unwrap();
+    assert_eq!(out.len(), 1000 + 500);
+    let evens = out.iter().filter(|c| c.auction % 2 == 0).count();
+    assert_eq!(evens, 1000);
+}

@@ -110,8 +110,11 @@ pub trait Record: Sized + Send + Sync + 'static {
 pub trait RecordBuilder<R: Record>: Send {
     /// Appends one row.
     fn append(&mut self, row: R::Ref<'_>);
-    /// Appends one row and keeps it only if `keep`; branch-free for fixed-width columns, so a
-    /// filter right before a sink costs no misprediction.
+    /// Appends one row into room reserved by `Record::builder(capacity)`; panics when the
+    /// room is used up (generated code reserves an upper bound first).
+    fn append_within(&mut self, row: R::Ref<'_>);
+    /// Appends one row into reserved room and keeps it only if `keep`; branch-free for
+    /// fixed-width columns, so a filter right before a sink costs no misprediction.
     fn append_if(&mut self, row: R::Ref<'_>, keep: bool);
     /// Rows appended since the last `finish`.
     fn len(&self) -> usize;

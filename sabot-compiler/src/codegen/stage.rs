@@ -8,6 +8,7 @@ use crate::parse::{Signature, closure::struct_literal_mut};
 use crate::plan::{FieldSet, NodeId, Op, Plan, Stage};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use std::collections::BTreeMap;
 use syn::spanned::Spanned;
 
 /// The field mask of a source node: its projected columns, or every field.
@@ -27,6 +28,27 @@ struct Ctx<'a> {
     stage: &'a Stage,
     closures: &'a [syn::Expr],
     op_spans: &'a [Span],
+    /// Per node: how many rows it can emit per input row, `None` when unbounded (flat_map).
+    fanout: BTreeMap<NodeId, Option<usize>>,
+}
+
+/// Rows each node of the stage can emit per source row: 1 at the source, the sum over inputs
+/// (a union of two paths emits up to 2), unbounded after a `flat_map`. Sinks with a bound get
+/// builders with that much room, so their appends need no growth path in the loop.
+fn fanout(plan: &Plan, stage: &Stage) -> BTreeMap<NodeId, Option<usize>> {
+    let mut f: BTreeMap<NodeId, Option<usize>> = BTreeMap::new();
+    for &n in &stage.nodes {
+        let node = &plan.nodes[n];
+        let v = if n == stage.source {
+            Some(1)
+        } else if matches!(node.op, Op::FlatMap(_)) {
+            None
+        } else {
+            node.inputs.iter().filter_map(|i| f.get(i)).try_fold(0usize, |acc, x| x.map(|x| acc.saturating_add(x)))
+        };
+        f.insert(n, v);
+    }
+    f
 }
 
 /// The function for stage `index`.
@@ -35,20 +57,26 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
     let Op::Source { index: src, .. } = plan.nodes[stage.source].op else { return TokenStream::new() };
     let rec = &sig.sources[src].record;
     let mask = format_ident!("__SABOT_MASK_{}", src);
+    let fan = fanout(plan, stage);
+    let sink_node = |k: usize| stage.nodes.iter().copied().find(|&n| matches!(plan.nodes[n].op, Op::Sink { index, .. } if index == k));
     let builders: Vec<TokenStream> = stage
         .sinks
         .iter()
         .map(|&k| {
             let b = format_ident!("__sink_{}", k);
             let out = &sig.sinks[k].record;
-            quote_spanned! {out.span()=> let mut #b = <#out as __p::Record>::builder(__capacity); }
+            let room = match sink_node(k).and_then(|n| fan.get(&n).copied().flatten()) {
+                Some(per_row) => quote! { __capacity.saturating_mul(#per_row) },
+                None => quote! { __capacity },
+            };
+            quote_spanned! {out.span()=> let mut #b = <#out as __p::Record>::builder(#room); }
         })
         .collect();
     let emits = stage.sinks.iter().map(|&k| {
         let b = format_ident!("__sink_{}", k);
         quote! { __out.emit(#k, __p::RecordBuilder::finish(&mut #b)); }
     });
-    let ctx = Ctx { plan, stage, closures, op_spans };
+    let ctx = Ctx { plan, stage, closures, op_spans, fanout: fan.clone() };
     let row = format_ident!("__row_{}", stage.source);
     let read_row = quote! { <#rec as __p::Record>::row::<#mask>(&__cols, __i) };
     let consumers: Vec<NodeId> = plan.consumers(stage.source).into_iter().filter(|c| stage.nodes.contains(c)).collect();
@@ -126,6 +154,7 @@ impl Ctx<'_> {
                 // let the predicate decide whether it stays (no branch on data).
                 if let [only] = consumers[..]
                     && let Op::Sink { index, .. } = self.plan.nodes[only].op
+                    && self.bounded(only)
                 {
                     let b = format_ident!("__sink_{}", index);
                     return quote_spanned! {span=> __p::RecordBuilder::append_if(&mut #b, #row, __p::filter(#row, #f)); };
@@ -162,10 +191,19 @@ impl Ctx<'_> {
                 let from = self.plan.nodes[id].inputs[0];
                 let span = self.producer_span(from);
                 let row = syn::Ident::new(&row.to_string(), span);
-                quote_spanned! {span=> __p::RecordBuilder::append(&mut #b, #row); }
+                if self.bounded(id) {
+                    quote_spanned! {span=> __p::RecordBuilder::append_within(&mut #b, #row); }
+                } else {
+                    quote_spanned! {span=> __p::RecordBuilder::append(&mut #b, #row); }
+                }
             }
             Op::Source { .. } => TokenStream::new(),
         }
+    }
+
+    /// Whether the builder of sink node `id` was given room for every row it can receive.
+    fn bounded(&self, id: NodeId) -> bool {
+        self.fanout.get(&id).copied().flatten().is_some()
     }
 
     /// The span of the operator whose output `id` is: the nearest closure operator upstream.

@@ -96,6 +96,7 @@ pub fn expand(r: &Record) -> TokenStream {
                 #name { #( #idents: #vals::from_ref(row.#idents), )* }
             }
 
+            #[inline(always)]
             fn builder(capacity: usize) -> Self::Builder {
                 #builder { #( #idents: #vals::builder(&#opts, capacity), )* __len: 0 }
             }
@@ -106,6 +107,12 @@ pub fn expand(r: &Record) -> TokenStream {
             #[inline(always)]
             fn append(&mut self, row: <#name as ::sabot::__private::Record>::Ref<'_>) {
                 #( #vals::append(&mut self.#idents, row.#idents); )*
+                self.__len += 1;
+            }
+
+            #[inline(always)]
+            fn append_within(&mut self, row: <#name as ::sabot::__private::Record>::Ref<'_>) {
+                #( #vals::append_within(&mut self.#idents, row.#idents); )*
                 self.__len += 1;
             }
 

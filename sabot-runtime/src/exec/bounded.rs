@@ -8,7 +8,7 @@ use crate::sink::Sink;
 use crate::source::{ReadRequest, Source, Split};
 use crate::stage::{PipelineSpec, StageOutput, StageSpec};
 use std::collections::BTreeMap;
-use std::sync::mpsc;
+use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 /// How to run a bounded job.
@@ -51,11 +51,7 @@ type SplitResult = Result<(Vec<Vec<arrow::array::RecordBatch>>, u64)>;
 pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Box<dyn Sink>], opts: &RunOptions) -> Result<RunSummary> {
     let started = Instant::now();
     keep_freed_pages();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(opts.parallelism.max(1))
-        .thread_name(|i| format!("sabot-worker-{i}"))
-        .build()
-        .map_err(|e| Error::Config(format!("cannot start {} worker threads: {e}", opts.parallelism)))?;
+    let pool = worker_pool(opts.parallelism.max(1))?;
     for (sink, s) in sinks.iter_mut().zip(spec.sinks) {
         sink.open(s.name, (s.schema)())?;
     }
@@ -152,6 +148,25 @@ fn progress_bar(wanted: bool, total: usize) -> Option<indicatif::ProgressBar> {
     bar.set_style(style.progress_chars("=> "));
     bar.set_message("running");
     Some(bar)
+}
+
+/// The process's worker pool of `threads` threads, started on first use and kept: jobs run
+/// one after another (tests, notebooks, a service) reuse warm threads and their allocator
+/// heaps instead of faulting in fresh pages every run.
+fn worker_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
+    static POOLS: OnceLock<Mutex<BTreeMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+    let mut pools = POOLS.get_or_init(Default::default).lock().unwrap_or_else(|p| p.into_inner());
+    if let Some(pool) = pools.get(&threads) {
+        return Ok(pool.clone());
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .thread_name(|i| format!("sabot-worker-{i}"))
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start {threads} worker threads: {e}")))?;
+    let pool = Arc::new(pool);
+    pools.insert(threads, pool.clone());
+    Ok(pool)
 }
 
 /// `mi_option_purge_delay` in mimalloc's `mi_option_e` (mimalloc.h, v2).

@@ -258,12 +258,17 @@ impl Value for Decimal {
     fn from_ref(r: Decimal) -> Decimal {
         r
     }
+    #[inline(always)]
     fn builder(_: &FieldOpts, capacity: usize) -> Vec<Decimal> {
         Vec::with_capacity(capacity)
     }
     #[inline(always)]
     fn append(b: &mut Vec<Decimal>, v: Decimal) {
         b.push(v);
+    }
+    #[inline(always)]
+    fn append_within(b: &mut Vec<Decimal>, v: Decimal) {
+        push_if(b, v, true);
     }
     #[inline(always)]
     fn append_if(b: &mut Vec<Decimal>, v: Decimal, keep: bool) {

@@ -72,7 +72,14 @@ pub trait Value: Sized + Send + Sync + 'static {
     fn builder(opts: &FieldOpts, capacity: usize) -> Self::Builder;
     /// Appends one value.
     fn append(builder: &mut Self::Builder, value: Self::Ref<'_>);
-    /// Appends one value and keeps it only if `keep`. Fixed-width columns override this to
+    /// Appends one value into room reserved when the builder was made (see
+    /// `RecordBuilder::append_within`). Fixed-width columns override this so the hot loop has
+    /// no growth path, which lets the compiler keep the column's length in a register.
+    #[inline(always)]
+    fn append_within(builder: &mut Self::Builder, value: Self::Ref<'_>) {
+        Self::append(builder, value);
+    }
+    /// Appends one value into reserved room and keeps it only if `keep`. Fixed-width columns
     /// write unconditionally and advance by `keep`, with no branch on data.
     #[inline(always)]
     fn append_if(builder: &mut Self::Builder, value: Self::Ref<'_>, keep: bool) {
@@ -85,15 +92,14 @@ pub trait Value: Sized + Send + Sync + 'static {
 }
 
 /// Writes `v` after the last element of `b` and keeps it only if `keep`, without a branch on
-/// `keep`: the slot is written either way and the length advances by `keep`.
+/// `keep`: the slot is written either way and the length advances by `keep`. There is no
+/// growth path (that call would make `b` escape and its length live in memory): running out
+/// of the reserved room panics, which generated code rules out by reserving enough.
 #[inline(always)]
 pub(crate) fn push_if<T: Copy>(b: &mut Vec<T>, v: T, keep: bool) {
-    if b.len() == b.capacity() {
-        b.reserve(1);
-    }
     let len = b.len();
     b.spare_capacity_mut()[0].write(v);
-    // SAFETY: slot `len` was just initialised, and `reserve` made room for it.
+    // SAFETY: slot `len` (the first spare one) was just initialised.
     unsafe { b.set_len(len + keep as usize) };
 }
 

@@ -43,12 +43,17 @@ macro_rules! primitive_value {
             fn from_ref(r: $t) -> $t {
                 r
             }
+            #[inline(always)]
             fn builder(_: &FieldOpts, capacity: usize) -> Vec<$t> {
                 Vec::with_capacity(capacity)
             }
             #[inline(always)]
             fn append(b: &mut Vec<$t>, v: $t) {
                 b.push(v);
+            }
+            #[inline(always)]
+            fn append_within(b: &mut Vec<$t>, v: $t) {
+                push_if(b, v, true);
             }
             #[inline(always)]
             fn append_if(b: &mut Vec<$t>, v: $t, keep: bool) {
@@ -120,6 +125,7 @@ impl Value for bool {
     fn from_ref(r: bool) -> bool {
         r
     }
+    #[inline(always)]
     fn builder(_: &FieldOpts, capacity: usize) -> BooleanBufferBuilder {
         BooleanBufferBuilder::new(capacity)
     }

@@ -145,6 +145,7 @@ impl Value for Timestamp {
     fn from_ref(r: Timestamp) -> Timestamp {
         r
     }
+    #[inline(always)]
     fn builder(_: &FieldOpts, capacity: usize) -> Vec<i64> {
         Vec::with_capacity(capacity)
     }
@@ -152,6 +153,10 @@ impl Value for Timestamp {
     fn append(b: &mut Vec<i64>, v: Timestamp) {
         // Stored as nanoseconds until `finish` knows the unit.
         b.push(v.0);
+    }
+    #[inline(always)]
+    fn append_within(b: &mut Vec<i64>, v: Timestamp) {
+        push_if(b, v.0, true);
     }
     #[inline(always)]
     fn append_if(b: &mut Vec<i64>, v: Timestamp, keep: bool) {
@@ -277,12 +282,17 @@ impl Value for Date {
     fn from_ref(r: Date) -> Date {
         r
     }
+    #[inline(always)]
     fn builder(_: &FieldOpts, capacity: usize) -> Vec<i32> {
         Vec::with_capacity(capacity)
     }
     #[inline(always)]
     fn append(b: &mut Vec<i32>, v: Date) {
         b.push(v.0);
+    }
+    #[inline(always)]
+    fn append_within(b: &mut Vec<i32>, v: Date) {
+        push_if(b, v.0, true);
     }
     #[inline(always)]
     fn append_if(b: &mut Vec<i32>, v: Date, keep: bool) {
