@@ -53,10 +53,15 @@ pub fn main(pipeline: impl Pipeline) -> Result<()> {
     match execute(pipeline.spec(), cli.command) {
         Ok(()) => Ok(()),
         Err(e) => {
-            eprintln!("error: {e}");
+            let top = e.to_string();
+            eprintln!("error: {top}");
             let mut source = std::error::Error::source(&e);
             while let Some(s) = source {
-                eprintln!("  caused by: {s}");
+                // Our messages already include their direct cause's text; print only news.
+                let text = s.to_string();
+                if !top.contains(&text) {
+                    eprintln!("  caused by: {text}");
+                }
                 source = s.source();
             }
             std::process::exit(1);
