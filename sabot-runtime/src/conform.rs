@@ -3,7 +3,7 @@
 //! reject nulls in non-`Option` fields, with errors naming source, file, column and types.
 
 use crate::error::{Error, Result};
-use crate::record::{FieldMask, Record, check_lengths};
+use crate::record::{FieldMask, Record};
 use crate::value::Accept;
 use arrow::array::{Array, ArrayRef, RecordBatch};
 use arrow::compute::{CastOptions, cast_with_options};
@@ -108,4 +108,12 @@ pub fn conform<R: Record>(batch: &RecordBatch, mask: FieldMask, origin: &Origin)
     }
     check_lengths(&out, batch.num_rows())?;
     Ok(out)
+}
+
+/// Fails unless every array is as long as the batch (guards hand-built inputs).
+fn check_lengths(arrays: &[Option<ArrayRef>], rows: usize) -> Result<()> {
+    match arrays.iter().flatten().find(|a| a.len() != rows) {
+        Some(a) => Err(Error::Config(format!("column of {} rows in a batch of {rows}", a.len()))),
+        None => Ok(()),
+    }
 }

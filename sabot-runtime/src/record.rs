@@ -2,9 +2,9 @@
 //! a borrowed row view for closures, and columnar builders.
 
 use crate::conform::{Origin, conform};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::value::{Accept, FieldOpts, Value};
-use arrow::array::{Array, ArrayRef, RecordBatch};
+use arrow::array::{ArrayRef, RecordBatch};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 use std::sync::Arc;
 
@@ -168,12 +168,4 @@ const fn str_eq(a: &str, b: &str) -> bool {
 /// The names of the fields in `mask`, in declaration order.
 pub fn masked_names<R: Record>(mask: FieldMask) -> Vec<&'static str> {
     R::FIELD_NAMES.iter().enumerate().filter(|(k, _)| *k < 128 && mask & (1 << k) != 0).map(|(_, n)| *n).collect()
-}
-
-/// Fails unless every array is as long as the batch (guards hand-built inputs).
-pub(crate) fn check_lengths(arrays: &[Option<ArrayRef>], rows: usize) -> Result<()> {
-    match arrays.iter().flatten().find(|a| a.len() != rows) {
-        Some(a) => Err(Error::Config(format!("column of {} rows in a batch of {rows}", a.len()))),
-        None => Ok(()),
-    }
 }
