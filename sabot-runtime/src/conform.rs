@@ -93,10 +93,7 @@ pub fn conform<R: Record>(batch: &RecordBatch, mask: FieldMask, origin: &Origin)
             }
         };
         if !field.nullable && col.null_count() > 0 {
-            let row = col
-                .logical_nulls()
-                .and_then(|n| n.valid_indices().next().map(|_| n))
-                .map_or(0, |n| (0..n.len()).find(|&i| n.is_null(i)).unwrap_or(0));
+            let row = col.logical_nulls().and_then(|n| (0..n.len()).find(|&i| n.is_null(i))).unwrap_or(0);
             return Err(Error::UnexpectedNull {
                 origin: origin.to_string(),
                 column: field.name.into(),
