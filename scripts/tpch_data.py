@@ -21,6 +21,27 @@ WHERE l_shipdate >= DATE '1994-01-01' AND l_shipdate < DATE '1995-01-01'
 """
 
 
+Q1 = """
+SELECT l_returnflag, l_linestatus,
+       sum(l_quantity) AS sum_qty, sum(l_extendedprice) AS sum_base_price,
+       sum(l_extendedprice * (1 - l_discount)) AS sum_disc_price,
+       sum(l_extendedprice * (1 - l_discount) * (1 + l_tax)) AS sum_charge,
+       avg(l_quantity) AS avg_qty, avg(l_extendedprice) AS avg_price, avg(l_discount) AS avg_disc,
+       count(*) AS count_order
+FROM lineitem
+WHERE l_shipdate <= DATE '1998-09-02'
+GROUP BY l_returnflag, l_linestatus
+ORDER BY l_returnflag, l_linestatus
+"""
+
+Q6 = """
+SELECT sum(l_extendedprice * l_discount) AS revenue
+FROM lineitem
+WHERE l_shipdate >= DATE '1994-01-01' AND l_shipdate < DATE '1995-01-01'
+  AND l_discount BETWEEN 0.05 AND 0.07 AND l_quantity < 24
+"""
+
+
 def load_tpch(con):
     try:
         con.sql("INSTALL tpch")
@@ -53,6 +74,9 @@ def main():
         lines, revenue = con.sql(Q6_LINES).fetchone()
         with open(os.path.join(args.out, "q6_lines.answer"), "w") as f:
             f.write(f"lines={lines}\nrevenue={revenue}\n")
+        # DuckDB's answers, as text: decimals keep their scale, doubles print in full.
+        con.sql(f"COPY ({Q1}) TO '{os.path.join(args.out, 'q1.answer.csv')}' (HEADER)")
+        con.sql(f"COPY ({Q6}) TO '{os.path.join(args.out, 'q6.answer.csv')}' (HEADER)")
     print(f"wrote SF {args.sf} to {args.out}")
 
 

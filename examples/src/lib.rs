@@ -3,4 +3,5 @@
 
 pub mod log_filter;
 pub mod quickstart;
+pub mod tpch;
 pub mod tpch_filter;

@@ -1,6 +1,7 @@
 //! Sabot's runtime: what compiled pipelines link against. Records and their Arrow mapping,
 //! fused-stage execution over morsels, sources, sinks, the in-process `Job` and the job CLI.
 
+pub mod agg;
 pub mod cli;
 pub mod conform;
 pub mod error;
@@ -26,10 +27,13 @@ pub use value::{Date, Decimal, FieldOpts, TimeUnit, Timestamp, Value};
 /// Items generated code names through `::sabot::__private`; not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::agg::acc::{Accumulator, avg, count, max, min, sum};
+    pub use crate::agg::{AggPartial, GroupKey, GroupTable, Partial};
     pub use crate::conform::{Origin, conform};
     pub use crate::error::Result;
     pub use crate::record::{ALL_FIELDS, FieldInfo, FieldMask, Record, RecordBuilder, batch_of, mask_of};
-    pub use crate::stage::{Explain, Morsel, Pipeline, PipelineSpec, SinkSpec, SourceSpec, StageOutput, StageSpec};
+    pub use crate::source::MorselIter;
+    pub use crate::stage::{Explain, Morsel, Pipeline, PipelineSpec, SinkSpec, SourceSpec, StageInput, StageOutput, StageRun, StageSpec};
     pub use crate::value::{FieldOpts, NonNull, TimeUnit, Value};
     pub use arrow::array::{ArrayRef, RecordBatch};
     pub use arrow::datatypes::SchemaRef;
@@ -94,6 +98,12 @@ pub mod __private {
         }
         // SAFETY: slots `0..k` were each written above.
         unsafe { sel.set_len(k) };
+    }
+
+    /// Applies a `group_by` closure to a row.
+    #[inline(always)]
+    pub fn group_key<A, K: GroupKey, F: FnOnce(A) -> K>(row: A, f: F) -> K {
+        f(row)
     }
 
     /// Borrows an owned record (a map's output) as a row view.

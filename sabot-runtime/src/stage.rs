@@ -75,17 +75,36 @@ pub struct SinkSpec {
     pub schema: fn() -> SchemaRef,
 }
 
-/// One fused stage.
+/// What a stage reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StageInput {
+    /// The pipeline's source with this index.
+    Source(usize),
+    /// The output of the earlier stage with this index (an aggregation's groups).
+    Stage(usize),
+}
+
+/// How a stage runs.
+#[derive(Debug, Clone, Copy)]
+pub enum StageRun {
+    /// Stateless operators fused into one function per morsel, writing to sinks.
+    Fused(StageFn),
+    /// Operators ending in an aggregation: one group table per split, merged, then finished
+    /// into rows that a later stage reads.
+    Aggregate(crate::agg::AggFn),
+}
+
+/// One stage of a pipeline.
 #[derive(Debug)]
 pub struct StageSpec {
-    /// Index of the source it reads.
-    pub source: usize,
+    /// What it reads.
+    pub input: StageInput,
     /// Indices of the sinks it writes.
     pub sinks: &'static [usize],
     /// Whether the output must keep input order (no reordering of morsels).
     pub ordered: bool,
-    /// The generated function.
-    pub run: StageFn,
+    /// The generated code.
+    pub run: StageRun,
 }
 
 /// What `explain` prints, produced by the compiler at build time.

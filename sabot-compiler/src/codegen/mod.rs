@@ -57,6 +57,11 @@ fn fallback_item(func: &syn::ItemFn) -> TokenStream {
 fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
     let Parsed { mut plan, signature, closures, op_spans } = parsed;
     let trace = pass::run_all(&mut plan);
+    if let Some(e) = unsupported_shape(&plan, &op_spans) {
+        let fallback = fallback_item(func);
+        let e = e.to_compile_error();
+        return quote! { #fallback #e };
+    }
     let (vis, name) = (&func.vis, &func.sig.ident);
     let name_str = name.to_string();
     let docs = func.attrs.iter().filter(|a| a.path().is_ident("doc") || a.path().is_ident("cfg"));
@@ -89,12 +94,19 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
     });
     let stages = plan.stages.iter().enumerate().map(|(i, s)| {
         let f = format_ident!("__sabot_stage_{}", i);
-        let source = match plan.nodes[s.source].op {
-            crate::plan::Op::Source { index, .. } => index,
-            _ => 0,
+        let input = match plan.nodes[s.source].op {
+            crate::plan::Op::Source { index, .. } => quote! { __p::StageInput::Source(#index) },
+            _ => {
+                let from = plan.stages.iter().position(|t| t.breaker == Some(s.source)).unwrap_or(0);
+                quote! { __p::StageInput::Stage(#from) }
+            }
+        };
+        let run = match s.breaker {
+            Some(_) => quote! { __p::StageRun::Aggregate(#f) },
+            None => quote! { __p::StageRun::Fused(#f) },
         };
         let sinks = &s.sinks;
-        quote! { __p::StageSpec { source: #source, sinks: &[#(#sinks),*], ordered: true, run: #f } }
+        quote! { __p::StageSpec { input: #input, sinks: &[#(#sinks),*], ordered: true, run: #run } }
     });
 
     let code_text = pretty(&quote! { #(#stage_fns)* });
@@ -133,6 +145,25 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
             }
         };
     }
+}
+
+/// Plans the backend cannot run yet, reported on the aggregation's `.aggregate` token.
+fn unsupported_shape(plan: &crate::plan::Plan, op_spans: &[proc_macro2::Span]) -> Option<syn::Error> {
+    use crate::plan::Op;
+    for s in &plan.stages {
+        let aggs: Vec<usize> = s.nodes.iter().copied().filter(|&n| n != s.source && matches!(plan.nodes[n].op, Op::Aggregate(_))).collect();
+        let span = |n: usize| plan.nodes[n].op.closure().map_or_else(proc_macro2::Span::call_site, |c| op_spans[c.id]);
+        if aggs.len() > 1 {
+            return Some(syn::Error::new(
+                span(aggs[1]),
+                "a stream can feed only one `aggregate` for now; aggregate it once and derive the rest from that",
+            ));
+        }
+        if let (Some(&a), false) = (aggs.first(), s.sinks.is_empty()) {
+            return Some(syn::Error::new(span(a), "a stream that feeds `aggregate` cannot also be an output yet"));
+        }
+    }
+    None
 }
 
 /// Formats tokens as Rust source (for `explain`), falling back to the raw token text.

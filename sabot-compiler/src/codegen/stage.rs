@@ -4,7 +4,7 @@
 //! inner loop, and sinks append to typed builders; no allocation or dispatch per row beyond
 //! what user closures do.
 
-use crate::parse::{Signature, closure::struct_literal_mut};
+use crate::parse::{Signature, aggregate, closure::struct_literal_mut};
 use crate::plan::{FieldSet, NodeId, Op, Plan, Stage};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -51,12 +51,40 @@ fn fanout(plan: &Plan, stage: &Stage) -> BTreeMap<NodeId, Option<usize>> {
     f
 }
 
-/// The function for stage `index`.
+/// The record a stage reads and the name of its field-mask constant: a source's record, or the
+/// output record of the aggregation whose groups it reads.
+pub fn stage_input(plan: &Plan, sig: &Signature, closures: &[syn::Expr], stage: &Stage) -> (syn::Type, syn::Ident) {
+    match &plan.nodes[stage.source].op {
+        Op::Source { index, .. } => (sig.sources[*index].record.clone(), format_ident!("__SABOT_MASK_{}", index)),
+        Op::Aggregate(a) => {
+            let path = match &closures[a.body.id] {
+                syn::Expr::Closure(c) => struct_literal_path(&c.body),
+                _ => None,
+            };
+            let ty = path.map_or_else(|| syn::parse_quote!(()), |p| syn::Type::Path(syn::TypePath { qself: None, path: p }));
+            (ty, format_ident!("__SABOT_MASK_N{}", stage.source))
+        }
+        _ => (syn::parse_quote!(()), format_ident!("__SABOT_MASK_N{}", stage.source)),
+    }
+}
+
+fn struct_literal_path(body: &syn::Expr) -> Option<syn::Path> {
+    let mut body = body.clone();
+    struct_literal_mut(&mut body).map(|s| s.path.clone())
+}
+
+/// The function for stage `index`: per morsel for a fused stage, per split for one that ends
+/// in an aggregation.
 pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: &[Span], index: usize, stage: &Stage) -> TokenStream {
     let f = format_ident!("__sabot_stage_{}", index);
-    let Op::Source { index: src, .. } = plan.nodes[stage.source].op else { return TokenStream::new() };
-    let rec = &sig.sources[src].record;
-    let mask = format_ident!("__SABOT_MASK_{}", src);
+    let (rec, mask) = stage_input(plan, sig, closures, stage);
+    let local_mask = match plan.nodes[stage.source].op {
+        Op::Aggregate(_) => {
+            let value = mask_expr(plan, stage.source, &rec);
+            quote! { const #mask: __p::FieldMask = #value; }
+        }
+        _ => TokenStream::new(),
+    };
     let fan = fanout(plan, stage);
     let sink_node = |k: usize| stage.nodes.iter().copied().find(|&n| matches!(plan.nodes[n].op, Op::Sink { index, .. } if index == k));
     let builders: Vec<TokenStream> = stage
@@ -80,7 +108,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
     let row = format_ident!("__row_{}", stage.source);
     let read_row = quote! { <#rec as __p::Record>::row::<#mask>(&__cols, __i) };
     let consumers: Vec<NodeId> = plan.consumers(stage.source).into_iter().filter(|c| stage.nodes.contains(c)).collect();
-    // A filter right after the source runs as a branch-free selection pass over the morsel; the
+    // A filter right after the input runs as a branch-free selection pass over the morsel; the
     // rest of the chain then runs only on the selected rows.
     let row_loop = match consumers.as_slice() {
         [only] if matches!(plan.nodes[*only].op, Op::Filter(_)) => {
@@ -114,17 +142,39 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
             }
         }
     };
-    quote! {
-        #[allow(unused_variables, unused_mut, unused_labels, clippy::all)]
-        fn #f(__morsel: &__p::Morsel, __out: &mut __p::StageOutput) -> __p::Result<()> {
-            let __arrays = __p::conform::<#rec>(&__morsel.batch, #mask, &__morsel.origin)?;
-            let __cols = <#rec as __p::Record>::columns::<#mask>(&__arrays);
-            let __rows = __morsel.batch.num_rows();
-            let __n = __rows.min(<#rec as __p::Record>::len::<#mask>(&__cols));
-            #row_loop
-            #(#emits)*
-            Ok(())
+    let per_morsel = quote! {
+        let __arrays = __p::conform::<#rec>(&__morsel.batch, #mask, &__morsel.origin)?;
+        let __cols = <#rec as __p::Record>::columns::<#mask>(&__arrays);
+        let __rows = __morsel.batch.num_rows();
+        let __n = __rows.min(<#rec as __p::Record>::len::<#mask>(&__cols));
+        #row_loop
+    };
+    match stage.breaker {
+        Some(agg) => {
+            let finish = ctx.aggregate_finish(agg);
+            quote! {
+                #[allow(unused_variables, unused_mut, unused_labels, clippy::all)]
+                fn #f(__split: __p::MorselIter) -> __p::Result<::std::boxed::Box<dyn __p::AggPartial>> {
+                    #local_mask
+                    let mut __table = __p::GroupTable::new();
+                    for __next in __split {
+                        let __owned = __next?;
+                        let __morsel = &__owned;
+                        #per_morsel
+                    }
+                    ::core::result::Result::Ok(#finish)
+                }
+            }
         }
+        None => quote! {
+            #[allow(unused_variables, unused_mut, unused_labels, clippy::all)]
+            fn #f(__morsel: &__p::Morsel, __out: &mut __p::StageOutput) -> __p::Result<()> {
+                #local_mask
+                #per_morsel
+                #(#emits)*
+                Ok(())
+            }
+        },
     }
 }
 
@@ -184,6 +234,7 @@ impl Ctx<'_> {
                 }
             }
             Op::Union => self.consumers(id, row),
+            Op::Aggregate(a) => self.aggregate_update(a, row),
             Op::Sink { index, .. } => {
                 // A row of another type than the declared output is reported at the
                 // operator that produced it.
@@ -198,6 +249,59 @@ impl Ctx<'_> {
                 }
             }
             Op::Source { .. } => TokenStream::new(),
+        }
+    }
+
+    /// Adds the row to its group: `__table.upsert(key, init, update)`.
+    fn aggregate_update(&self, a: &crate::plan::Aggregate, row: &syn::Ident) -> TokenStream {
+        let syn::Expr::Closure(c) = &self.closures[a.body.id] else { return TokenStream::new() };
+        let span = self.op_spans[a.body.id];
+        let (_, row_pat) = aggregate::params(c);
+        let bind = row_pat.map(|p| quote! { let #p = #row; });
+        let key = match &a.key {
+            Some(k) => {
+                let kc = &self.closures[k.id];
+                let kspan = self.op_spans[k.id];
+                quote_spanned! {kspan=> __p::group_key(#row, #kc) }
+            }
+            None => quote! { () },
+        };
+        let calls = aggregate::calls(&c.body);
+        let inits = calls.iter().map(|call| {
+            let func = format_ident!("{}", call.func);
+            match call.arg {
+                Some(e) => quote_spanned! {e.span()=> __p::#func({ #bind #e }) },
+                None => quote! { __p::#func() },
+            }
+        });
+        let updates = calls.iter().enumerate().map(|(i, call)| {
+            let idx = syn::Index::from(i);
+            match call.arg {
+                Some(e) => quote_spanned! {e.span()=> __p::Accumulator::add(&mut __acc.#idx, { #bind #e }); },
+                None => quote! { __p::Accumulator::add(&mut __acc.#idx, ()); },
+            }
+        });
+        quote_spanned! {span=>
+            let __key = #key;
+            __table.upsert(__key, || (#(#inits,)*), |__acc| { #(#updates)* });
+        }
+    }
+
+    /// The partial result of a split: the table with generated merge and finish closures.
+    fn aggregate_finish(&self, agg: NodeId) -> TokenStream {
+        let Op::Aggregate(a) = &self.plan.nodes[agg].op else { return TokenStream::new() };
+        let syn::Expr::Closure(c) = &self.closures[a.body.id] else { return TokenStream::new() };
+        let (key_pat, _) = aggregate::params(c);
+        let key_pat = key_pat.map_or_else(|| quote! { _ }, |p| quote! { #p });
+        let merges = (0..aggregate::calls(&c.body).len()).map(|i| {
+            let idx = syn::Index::from(i);
+            quote! { __p::Accumulator::merge(&mut __a.#idx, __b.#idx); }
+        });
+        let mut body = (*c.body).clone();
+        let mut rewrite = FinishCalls { next: 0 };
+        syn::visit_mut::VisitMut::visit_expr_mut(&mut rewrite, &mut body);
+        quote! {
+            __p::Partial::boxed(__table, |__a, __b| { #(#merges)* }, |#key_pat, __acc| #body)
         }
     }
 
@@ -240,5 +344,23 @@ impl Ctx<'_> {
             }
         }
         quote! { #expr }
+    }
+}
+
+/// Replaces the n-th aggregate call of a body with the n-th accumulator's final value.
+struct FinishCalls {
+    next: usize,
+}
+
+impl syn::visit_mut::VisitMut for FinishCalls {
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        if aggregate::call_name(e).is_some() {
+            let idx = syn::Index::from(self.next);
+            self.next += 1;
+            let span = e.span();
+            *e = syn::parse_quote_spanned! {span=> __p::Accumulator::finish(__acc.#idx) };
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
     }
 }

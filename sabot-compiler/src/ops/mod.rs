@@ -1,8 +1,10 @@
 //! Operators as data: one spec per file, registered in `OPERATORS`. The front end looks method
 //! names up here, so an unknown one is reported with the full list of supported operators.
 
+mod aggregate;
 mod filter;
 mod flat_map;
+mod group_by;
 mod map;
 mod union;
 
@@ -31,7 +33,9 @@ pub struct OpSpec {
 }
 
 /// Every operator the compiler knows.
-pub const OPERATORS: &[OpSpec] = &[filter::SPEC, map::SPEC, flat_map::SPEC, union::SPEC];
+pub const OPERATORS: &[OpSpec] = &[filter::SPEC, map::SPEC, flat_map::SPEC, union::SPEC, group_by::SPEC, aggregate::SPEC];
+
+pub use aggregate::FUNCTIONS as AGGREGATE_FUNCTIONS;
 
 /// The operator called `name`.
 pub fn lookup(name: &str) -> Option<&'static OpSpec> {

@@ -128,8 +128,11 @@ impl<'s> Builder<'s> {
     }
 
     fn call(&mut self, mc: &syn::ExprMethodCall, diag: &mut Diagnostics) -> Option<NodeId> {
-        let input = self.stream(&mc.receiver, diag);
         let name = mc.method.to_string();
+        if name == "aggregate" || name == "group_by" {
+            return self.aggregate(mc, diag);
+        }
+        let input = self.stream(&mc.receiver, diag);
         let Some(spec) = ops::lookup(&name) else {
             diag.error(&mc.method, format!("unknown operator `{name}`; supported operators: {}", ops::names()));
             return None;
@@ -167,5 +170,44 @@ impl<'s> Builder<'s> {
                 Some(self.plan.add(op, vec![input]))
             }
         }
+    }
+
+    /// `.aggregate(..)`, optionally on `.group_by(..)`: one plan node.
+    fn aggregate(&mut self, mc: &syn::ExprMethodCall, diag: &mut Diagnostics) -> Option<NodeId> {
+        if mc.method == "group_by" {
+            diag.error(&mc.method, "`group_by` must be followed by `.aggregate(|key, row| ...)`");
+            return None;
+        }
+        let [arg] = mc.args.iter().collect::<Vec<_>>()[..] else {
+            diag.push(syn::Error::new(
+                mc.paren_token.span.join(),
+                "`aggregate` takes one closure: `.aggregate(|row| Out { total: sum(row.x) })`",
+            ));
+            return None;
+        };
+        // `stream.group_by(key).aggregate(body)` or `stream.aggregate(body)`.
+        let (input, key) = match &*mc.receiver {
+            syn::Expr::MethodCall(g) if g.method == "group_by" => {
+                let input = self.stream(&g.receiver, diag);
+                let [key] = g.args.iter().collect::<Vec<_>>()[..] else {
+                    diag.push(syn::Error::new(
+                        g.paren_token.span.join(),
+                        "`group_by` takes one closure: `.group_by(|row| (row.a, row.b))`",
+                    ));
+                    return None;
+                };
+                let id = self.closures.len();
+                self.closures.push(key.clone());
+                self.op_spans.push(g.method.span());
+                (input, Some(closure::analyse(id, key)))
+            }
+            other => (self.stream(other, diag), None),
+        };
+        let input = input?;
+        let id = self.closures.len();
+        let agg = super::aggregate::analyse(id, arg, key, diag)?;
+        self.closures.push(arg.clone());
+        self.op_spans.push(mc.method.span());
+        Some(self.plan.add(Op::Aggregate(agg), vec![input]))
     }
 }

@@ -67,7 +67,8 @@ pub fn struct_literal_mut(body: &mut syn::Expr) -> Option<&mut syn::ExprStruct> 
     }
 }
 
-fn reads_of(param: &str, expr: &syn::Expr) -> FieldSet {
+/// Fields of the row parameter `param` that `expr` reads.
+pub fn reads_of(param: &str, expr: &syn::Expr) -> FieldSet {
     let mut v = Reads { param, reads: FieldSet::none() };
     v.visit_expr(expr);
     v.reads

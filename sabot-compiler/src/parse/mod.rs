@@ -1,6 +1,7 @@
 //! The front end: a `#[sabot::pipeline]` fn's signature and body into a `Plan`, keeping each
 //! user closure's tokens in a side table so codegen can emit them with their spans.
 
+pub mod aggregate;
 mod body;
 pub mod closure;
 mod signature;

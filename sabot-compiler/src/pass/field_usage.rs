@@ -30,6 +30,7 @@ pub fn liveness(plan: &mut Plan) {
                     }
                 }
                 Op::Union => node.live.clone(),
+                Op::Aggregate(a) => a.reads(),
                 Op::Source { .. } => FieldSet::none(),
             };
             live.extend(&need);

@@ -1,23 +1,31 @@
-//! Fusion: consecutive stateless operators run as one stage, one stage per source.
+//! Fusion: consecutive stateless operators run as one stage.
 //!
-//! Pre: every operator is stateless (the only kind so far). Post: `plan.stages` has one stage
-//! per source node holding every node reachable from it, in topological order; code after a
-//! `union` is in the stage of each of its inputs, so no rows cross threads between operators.
+//! Pre: nodes in topological order. Post: `plan.stages` has one stage per source and one per
+//! aggregation, in topological order. A stage holds every node reachable from its root without
+//! passing an aggregation; an aggregation it reaches ends it (`breaker`) and roots the stage
+//! that reads its groups. Code after a `union` is in the stage of each of its inputs, so no
+//! rows cross threads between stateless operators.
 
-use crate::plan::{Op, Plan, Stage};
+use crate::plan::{NodeId, Op, Plan, Stage};
 use std::collections::BTreeSet;
 
 /// Groups nodes into stages.
 pub fn run(plan: &mut Plan) {
     let mut stages = Vec::new();
-    for source in plan.sources() {
+    let aggregates = (0..plan.nodes.len()).filter(|&n| matches!(plan.nodes[n].op, Op::Aggregate(_)));
+    let mut roots: Vec<NodeId> = plan.sources().into_iter().chain(aggregates).collect();
+    roots.sort_unstable();
+    for source in roots {
         let mut reach = BTreeSet::from([source]);
-        // Topological order means a single forward sweep finds everything downstream.
+        // Topological order means a single forward sweep finds everything downstream; rows
+        // do not flow through an aggregation other than the root.
         for id in source + 1..plan.nodes.len() {
-            if plan.nodes[id].op.is_stateless() && plan.nodes[id].inputs.iter().any(|i| reach.contains(i)) {
+            let fed = plan.nodes[id].inputs.iter().any(|&i| reach.contains(&i) && (i == source || plan.nodes[i].op.is_stateless()));
+            if fed {
                 reach.insert(id);
             }
         }
+        let breaker = reach.iter().copied().find(|&n| n != source && !plan.nodes[n].op.is_stateless());
         let sinks = reach
             .iter()
             .filter_map(|&n| match plan.nodes[n].op {
@@ -25,7 +33,7 @@ pub fn run(plan: &mut Plan) {
                 _ => None,
             })
             .collect();
-        stages.push(Stage { source, nodes: reach.into_iter().collect(), sinks });
+        stages.push(Stage { source, breaker, nodes: reach.into_iter().collect(), sinks });
     }
     plan.stages = stages;
 }

@@ -19,6 +19,14 @@ impl fmt::Display for Plan {
                 }
                 Op::Sink { name, record, .. } => write!(f, "sink {name}: {record}{from}")?,
                 Op::Union => write!(f, "union{from}")?,
+                Op::Aggregate(a) => {
+                    write!(f, "aggregate{from}")?;
+                    if let Some(k) = &a.key {
+                        write!(f, " key={} reads={}", k.text, k.reads)?;
+                    }
+                    let calls: Vec<String> = a.calls.iter().map(|(n, r)| format!("{n}{r}")).collect();
+                    write!(f, " calls=[{}] -> {}", calls.join(", "), a.output)?;
+                }
                 op => {
                     let c = op.closure().expect("filter, map and flat_map carry a closure");
                     write!(f, "{}{from} {} reads={}", op.name(), c.text, c.reads)?;
@@ -41,7 +49,17 @@ impl Plan {
     pub fn stages_text(&self) -> String {
         let mut out = String::new();
         for (i, stage) in self.stages.iter().enumerate() {
-            let ops: Vec<String> = stage.nodes.iter().map(|&n| format!("{}(n{n})", self.nodes[n].op.name())).collect();
+            let ops: Vec<String> = stage
+                .nodes
+                .iter()
+                .map(|&n| {
+                    if n == stage.source && matches!(self.nodes[n].op, Op::Aggregate(_)) {
+                        format!("groups(n{n})")
+                    } else {
+                        format!("{}(n{n})", self.nodes[n].op.name())
+                    }
+                })
+                .collect();
             out.push_str(&format!("stage {i}: {}\n", ops.join(" -> ")));
         }
         out

@@ -53,6 +53,30 @@ impl Closure {
     }
 }
 
+/// A grouped (or global) aggregation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Aggregate {
+    /// The `group_by` closure; `None` for one group of all rows.
+    pub key: Option<Closure>,
+    /// The `aggregate` closure; its `reads` are what its aggregate calls read.
+    pub body: Closure,
+    /// The aggregate calls in the body, in order: function name and the fields its argument reads.
+    pub calls: Vec<(String, FieldSet)>,
+    /// The output record type (the body's struct literal).
+    pub output: String,
+}
+
+impl Aggregate {
+    /// Input fields the aggregation reads: the key's and every call's.
+    pub fn reads(&self) -> FieldSet {
+        let mut r = self.body.reads.clone();
+        if let Some(k) = &self.key {
+            r.extend(&k.reads);
+        }
+        r
+    }
+}
+
 /// What a node does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
@@ -75,6 +99,8 @@ pub enum Op {
     FlatMap(Closure),
     /// All rows of all inputs.
     Union,
+    /// Groups rows and folds each group into one record: ends a stage.
+    Aggregate(Aggregate),
     /// Writes the pipeline's `index`-th result.
     Sink {
         /// Result position.
@@ -95,6 +121,7 @@ impl Op {
             Op::Map(_) => "map",
             Op::FlatMap(_) => "flat_map",
             Op::Union => "union",
+            Op::Aggregate(_) => "aggregate",
             Op::Sink { .. } => "sink",
         }
     }
@@ -103,13 +130,14 @@ impl Op {
     pub fn closure(&self) -> Option<&Closure> {
         match self {
             Op::Filter(c) | Op::Map(c) | Op::FlatMap(c) => Some(c),
+            Op::Aggregate(a) => Some(&a.body),
             _ => None,
         }
     }
 
     /// Whether the operator keeps no state between rows (and so can be fused).
     pub fn is_stateless(&self) -> bool {
-        true
+        !matches!(self, Op::Aggregate(_))
     }
 }
 
@@ -124,11 +152,13 @@ pub struct Node {
     pub live: FieldSet,
 }
 
-/// A group of fused nodes run as one generated function per morsel of its source.
+/// A group of fused nodes run as one generated function per morsel of its input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stage {
-    /// The source node.
+    /// The node it reads: a source, or an aggregation whose groups it reads.
     pub source: NodeId,
+    /// The aggregation that ends it, if any (its groups are the next stage's input).
+    pub breaker: Option<NodeId>,
     /// Every node the stage runs, in topological order (source first).
     pub nodes: Vec<NodeId>,
     /// Sink indices the stage writes.

@@ -3,10 +3,11 @@
 //! splits run at once, and the calling thread writes their outputs to the sinks in split
 //! order, so output order equals input order and memory stays bounded by the window.
 
+use crate::agg::{AggFn, AggPartial};
 use crate::error::{Error, Result};
 use crate::sink::Sink;
-use crate::source::{ReadRequest, Source, Split};
-use crate::stage::{PipelineSpec, StageOutput, StageSpec};
+use crate::source::{MemorySource, MorselIter, ReadRequest, Source, Split};
+use crate::stage::{PipelineSpec, StageFn, StageInput, StageOutput, StageRun};
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::{Duration, Instant};
@@ -56,19 +57,46 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
         sink.open(s.name, (s.schema)())?;
     }
     let mut summary = RunSummary { rows_out: vec![0; spec.sinks.len()], ..Default::default() };
-    for stage in spec.stages {
-        let source_spec = &spec.sources[stage.source];
-        let req = ReadRequest {
-            source: source_spec.name.into(),
-            record: source_spec.record.into(),
-            schema: (source_spec.schema)(),
-            columns: source_spec.columns().into_iter().map(String::from).collect(),
-            batch_rows: opts.batch_rows,
+    // Rows an aggregation stage produced, for the stage that reads them.
+    let mut produced: BTreeMap<usize, MemorySource> = BTreeMap::new();
+    for (index, stage) in spec.stages.iter().enumerate() {
+        let (source, req): (&dyn Source, ReadRequest) = match stage.input {
+            StageInput::Source(i) => {
+                let s = &spec.sources[i];
+                let req = ReadRequest {
+                    source: s.name.into(),
+                    record: s.record.into(),
+                    schema: (s.schema)(),
+                    columns: s.columns().into_iter().map(String::from).collect(),
+                    batch_rows: opts.batch_rows,
+                };
+                (sources[i], req)
+            }
+            StageInput::Stage(j) => {
+                let Some(rows) = produced.get(&j) else {
+                    return Err(Error::Config(format!("stage {index} reads stage {j}, which has not run")));
+                };
+                let schema = rows.schema();
+                let columns = schema.as_ref().map(|s| s.fields().iter().map(|f| f.name().clone()).collect()).unwrap_or_default();
+                let req = ReadRequest {
+                    source: format!("stage {j}").into(),
+                    record: "groups".into(),
+                    schema: schema.unwrap_or_else(|| std::sync::Arc::new(arrow::datatypes::Schema::empty())),
+                    columns,
+                    batch_rows: opts.batch_rows,
+                };
+                (rows as &dyn Source, req)
+            }
         };
-        let source = sources[stage.source];
-        tracing::info!(source = source_spec.name, input = %source.describe(), columns = ?req.columns, "reading");
+        tracing::info!(stage = index, input = %source.describe(), columns = ?req.columns, "reading");
         let splits = source.splits(&req)?;
-        run_stage(&pool, stage, spec.sinks.len(), splits, sinks, &mut summary, opts)?;
+        match stage.run {
+            StageRun::Fused(run) => run_stage(&pool, run, spec.sinks.len(), splits, sinks, &mut summary, opts)?,
+            StageRun::Aggregate(run) => {
+                let rows = run_aggregate(&pool, run, splits, &mut summary, opts)?;
+                produced.insert(index, crate::source::memory(rows));
+            }
+        }
     }
     for sink in sinks.iter_mut() {
         sink.finish()?;
@@ -77,45 +105,38 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
     Ok(summary)
 }
 
-fn run_stage(
+/// Runs `splits` through `work` on the pool, at most a window at a time, and hands each
+/// result to `take` in split order.
+fn in_split_order<T: Send + 'static>(
     pool: &rayon::ThreadPool,
-    stage: &'static StageSpec,
-    n_sinks: usize,
     splits: Vec<Box<dyn Split>>,
-    sinks: &mut [Box<dyn Sink>],
-    summary: &mut RunSummary,
     opts: &RunOptions,
+    work: impl Fn(Box<dyn Split>) -> T + Send + Sync + Copy + 'static,
+    mut take: impl FnMut(T) -> Result<()>,
 ) -> Result<()> {
     let total = splits.len();
     let window = (opts.parallelism * 4).max(4);
     let bar = progress_bar(opts.progress, total);
-    let (tx, rx) = mpsc::channel::<(usize, SplitResult)>();
+    let (tx, rx) = mpsc::channel::<(usize, T)>();
     let mut pending = splits.into_iter().enumerate();
-    let mut ready: BTreeMap<usize, SplitResult> = BTreeMap::new();
-    let (mut in_flight, mut next_to_write) = (0usize, 0usize);
-    while next_to_write < total {
+    let mut ready: BTreeMap<usize, T> = BTreeMap::new();
+    let (mut in_flight, mut next) = (0usize, 0usize);
+    while next < total {
         while in_flight < window {
             let Some((idx, split)) = pending.next() else { break };
             let tx = tx.clone();
             pool.spawn(move || {
                 // The receiver only goes away when an earlier split failed; nothing to report then.
-                let _ = tx.send((idx, run_split(stage, n_sinks, split)));
+                let _ = tx.send((idx, work(split)));
             });
             in_flight += 1;
         }
         let (idx, result) = rx.recv().map_err(|_| Error::Config("a worker thread stopped unexpectedly".into()))?;
         in_flight -= 1;
         ready.insert(idx, result);
-        while let Some(result) = ready.remove(&next_to_write) {
-            let (per_sink, rows) = result?;
-            summary.rows_in += rows;
-            for (k, batches) in per_sink.iter().enumerate() {
-                for b in batches {
-                    summary.rows_out[k] += b.num_rows() as u64;
-                    sinks[k].write(b)?;
-                }
-            }
-            next_to_write += 1;
+        while let Some(result) = ready.remove(&next) {
+            take(result)?;
+            next += 1;
             if let Some(bar) = &bar {
                 bar.inc(1);
             }
@@ -127,13 +148,96 @@ fn run_stage(
     Ok(())
 }
 
-fn run_split(stage: &StageSpec, n_sinks: usize, split: Box<dyn Split>) -> SplitResult {
+fn run_stage(
+    pool: &rayon::ThreadPool,
+    run: StageFn,
+    n_sinks: usize,
+    splits: Vec<Box<dyn Split>>,
+    sinks: &mut [Box<dyn Sink>],
+    summary: &mut RunSummary,
+    opts: &RunOptions,
+) -> Result<()> {
+    in_split_order(
+        pool,
+        splits,
+        opts,
+        move |split| run_split(run, n_sinks, split),
+        |result| {
+            let (per_sink, rows) = result?;
+            summary.rows_in += rows;
+            for (k, batches) in per_sink.iter().enumerate() {
+                for b in batches {
+                    summary.rows_out[k] += b.num_rows() as u64;
+                    sinks[k].write(b)?;
+                }
+            }
+            Ok(())
+        },
+    )
+}
+
+/// Aggregates every split, merges the partial results in split order and returns the groups.
+fn run_aggregate(
+    pool: &rayon::ThreadPool,
+    run: AggFn,
+    splits: Vec<Box<dyn Split>>,
+    summary: &mut RunSummary,
+    opts: &RunOptions,
+) -> Result<Vec<arrow::array::RecordBatch>> {
+    let mut merged: Option<Box<dyn AggPartial>> = None;
+    in_split_order(
+        pool,
+        splits,
+        opts,
+        move |split| {
+            let counted = CountRows::new(split.open()?);
+            let rows = counted.rows.clone();
+            let partial = run(Box::new(counted))?;
+            Ok((partial, rows.load(std::sync::atomic::Ordering::Relaxed)))
+        },
+        |result: Result<(Box<dyn AggPartial>, u64)>| {
+            let (partial, rows) = result?;
+            summary.rows_in += rows;
+            match &mut merged {
+                Some(m) => m.merge(partial)?,
+                None => merged = Some(partial),
+            }
+            Ok(())
+        },
+    )?;
+    Ok(merged.map(|m| m.finish(opts.batch_rows)).unwrap_or_default())
+}
+
+/// Counts the rows of the morsels passing through, for the run summary.
+struct CountRows {
+    inner: MorselIter,
+    rows: std::sync::Arc<std::sync::atomic::AtomicU64>,
+}
+
+impl CountRows {
+    fn new(inner: MorselIter) -> Self {
+        CountRows { inner, rows: Default::default() }
+    }
+}
+
+impl Iterator for CountRows {
+    type Item = Result<crate::stage::Morsel>;
+    fn next(&mut self) -> Option<Self::Item> {
+        let m = self.inner.next()?;
+        if let Ok(m) = &m {
+            self.rows.fetch_add(m.batch.num_rows() as u64, std::sync::atomic::Ordering::Relaxed);
+        }
+        Some(m)
+    }
+}
+
+fn run_split(run: StageFn, n_sinks: usize, split: Box<dyn Split>) -> SplitResult {
     let mut out = StageOutput::new(n_sinks);
     let mut rows = 0u64;
     for morsel in split.open()? {
         let morsel = morsel?;
         rows += morsel.batch.num_rows() as u64;
-        (stage.run)(&morsel, &mut out)?;
+        run(&morsel, &mut out)?;
     }
     Ok((out.into_parts(), rows))
 }

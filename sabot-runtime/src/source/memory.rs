@@ -13,6 +13,13 @@ pub struct MemorySource {
     batches: Vec<RecordBatch>,
 }
 
+impl MemorySource {
+    /// The schema of the batches, if there are any.
+    pub fn schema(&self) -> Option<arrow::datatypes::SchemaRef> {
+        self.batches.first().map(|b| b.schema())
+    }
+}
+
 /// Anything `memory` accepts: rows of a record, or Arrow batches.
 pub trait IntoBatches {
     /// The batches.

@@ -92,6 +92,16 @@ impl Decimal {
         };
         Some(Decimal { mantissa: rounded, scale })
     }
+    /// The same value with trailing fractional zeros removed (exact).
+    pub fn normalize(self) -> Self {
+        let (mut m, mut s) = (self.mantissa, self.scale);
+        while s > 0 && m % 10 == 0 {
+            m /= 10;
+            s -= 1;
+        }
+        Decimal { mantissa: m, scale: s }
+    }
+
     /// The nearest `f64`.
     pub fn to_f64(self) -> f64 {
         self.mantissa as f64 / 10f64.powi(i32::from(self.scale))
@@ -116,7 +126,14 @@ impl Add for Decimal {
     type Output = Decimal;
     fn add(self, rhs: Decimal) -> Decimal {
         let (a, b, s) = self.aligned(rhs);
-        Decimal::new(a.checked_add(b).expect("decimal overflow"), s)
+        match a.checked_add(b) {
+            Some(m) => Decimal::new(m, s),
+            // Trailing zeros (from a wide declared scale) may be what overflows: shed them.
+            None => {
+                let (a, b, s) = self.normalize().aligned(rhs.normalize());
+                Decimal::new(a.checked_add(b).expect("decimal overflow"), s)
+            }
+        }
     }
 }
 
@@ -133,8 +150,9 @@ impl Mul for Decimal {
     // Exact multiplication adds the scales: 0.05 * 901.00 = 45.0500.
     #[allow(clippy::suspicious_arithmetic_impl)]
     fn mul(self, rhs: Decimal) -> Decimal {
-        let m = self.mantissa.checked_mul(rhs.mantissa).expect("decimal overflow");
-        let scale = self.scale.checked_add(rhs.scale).expect("decimal scale overflow");
+        let (l, r) = if self.scale + rhs.scale > 18 { (self.normalize(), rhs.normalize()) } else { (self, rhs) };
+        let m = l.mantissa.checked_mul(r.mantissa).expect("decimal overflow");
+        let scale = l.scale.checked_add(r.scale).expect("decimal scale overflow");
         Decimal::new(m, scale)
     }
 }
@@ -304,5 +322,8 @@ mod tests {
         assert_eq!(Decimal::parse("-1.005").unwrap().rescale(2).to_string(), "-1.01");
         assert_eq!(Decimal::from(2).div(Decimal::from(3), 4).unwrap().to_string(), "0.6667");
         assert_eq!(Decimal::parse("1.2.3"), None);
+        // Wide scales shed trailing zeros instead of overflowing.
+        let wide = Decimal::parse("12345.6700000000").unwrap();
+        assert_eq!(wide * wide * wide, Decimal::parse("1881672302290.562263").unwrap());
     }
 }

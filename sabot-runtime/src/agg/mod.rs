@@ -1,0 +1,10 @@
+//! Grouped aggregation: keys that are looked up borrowed and stored owned (`key`),
+//! accumulators (`acc`), and the per-split hash table that generated code fills and the
+//! executor merges and finishes (`table`).
+
+pub mod acc;
+mod key;
+mod table;
+
+pub use key::GroupKey;
+pub use table::{AggFn, AggPartial, GroupTable, Partial};

@@ -1,0 +1,24 @@
+use sabot::prelude::*;
+
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Bid {
+    pub auction: u64,
+    pub price: f64,
+    pub channel: String,
+}
+
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Total {
+    pub n: u64,
+}
+
+#[sabot::pipeline]
+pub fn q(bids: Stream<Bid>) -> Stream<Total> {
+    bids.aggregate(|b| make_total(count()))
+}
+
+fn make_total(n: u64) -> Total {
+    Total { n }
+}
+
+fn main() {}
