@@ -4,6 +4,7 @@
 
 mod build;
 mod chain;
+mod tpch;
 
 use clap::{Parser, Subcommand};
 
@@ -37,6 +38,21 @@ enum Command {
         #[arg(long, value_delimiter = ',', default_value = "sabot,arrow,duckdb")]
         engines: Vec<String>,
     },
+    /// TPC-H Q1 and Q6 from Parquet: Sabot vs DuckDB on the same file.
+    Tpch {
+        /// Directory with lineitem.parquet (and DuckDB's answers), from scripts/tpch_data.py.
+        #[arg(long, default_value = "/tmp/tpch-sf1")]
+        data: String,
+        /// Timed runs per engine (the median is reported).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Worker threads for every engine.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Python with duckdb installed.
+        #[arg(long, default_value = "python3")]
+        python: String,
+    },
     /// Incremental `cargo build` of the quickstart job after editing its pipeline, and
     /// the expansion time of its macros.
     Build {
@@ -50,6 +66,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Chain { rows, runs, threads, python, engines } => chain::run(rows, runs, threads, &python, &engines),
         Command::Build { runs } => build::run(runs),
+        Command::Tpch { data, runs, threads, python } => tpch::run(&data, runs, threads, &python),
     }
 }
 

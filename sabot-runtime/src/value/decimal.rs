@@ -57,11 +57,12 @@ impl Decimal {
         Some(Decimal { mantissa: if neg { -m } else { m }, scale })
     }
     /// This value at another scale, rounding half away from zero when digits are dropped.
+    #[inline]
     pub fn rescale(self, scale: i8) -> Self {
         let diff = i32::from(scale) - i32::from(self.scale);
         let mantissa = match diff.cmp(&0) {
             Ordering::Equal => self.mantissa,
-            Ordering::Greater => self.mantissa.checked_mul(pow10(diff)).expect("decimal overflow"),
+            Ordering::Greater => mul_exact(self.mantissa, pow10(diff)).expect("decimal overflow"),
             Ordering::Less => {
                 let p = pow10(-diff);
                 let (q, r) = (self.mantissa / p, self.mantissa % p);
@@ -93,6 +94,7 @@ impl Decimal {
         Some(Decimal { mantissa: rounded, scale })
     }
     /// The same value with trailing fractional zeros removed (exact).
+    #[inline]
     pub fn normalize(self) -> Self {
         let (mut m, mut s) = (self.mantissa, self.scale);
         while s > 0 && m % 10 == 0 {
@@ -103,13 +105,25 @@ impl Decimal {
     }
 
     /// The nearest `f64`.
+    #[inline]
     pub fn to_f64(self) -> f64 {
         self.mantissa as f64 / 10f64.powi(i32::from(self.scale))
     }
+    #[inline(always)]
     fn aligned(self, other: Decimal) -> (i128, i128, i8) {
+        if self.scale == other.scale {
+            return (self.mantissa, other.mantissa, self.scale);
+        }
         let s = self.scale.max(other.scale);
         (self.rescale(s).mantissa, other.rescale(s).mantissa, s)
     }
+}
+
+/// `a * b`, or `None` on overflow. Mantissas of DECIMAL(18) and narrower fit in i64, and a
+/// product of two i64 cannot overflow i128: one widening multiply instead of i128's checked one.
+#[inline(always)]
+fn mul_exact(a: i128, b: i128) -> Option<i128> {
+    if a == i128::from(a as i64) && b == i128::from(b as i64) { Some(a * b) } else { a.checked_mul(b) }
 }
 
 fn pow10(e: i32) -> i128 {
@@ -124,6 +138,7 @@ impl From<i64> for Decimal {
 
 impl Add for Decimal {
     type Output = Decimal;
+    #[inline]
     fn add(self, rhs: Decimal) -> Decimal {
         let (a, b, s) = self.aligned(rhs);
         match a.checked_add(b) {
@@ -139,6 +154,7 @@ impl Add for Decimal {
 
 impl Sub for Decimal {
     type Output = Decimal;
+    #[inline]
     fn sub(self, rhs: Decimal) -> Decimal {
         let (a, b, s) = self.aligned(rhs);
         Decimal::new(a.checked_sub(b).expect("decimal overflow"), s)
@@ -149,9 +165,10 @@ impl Mul for Decimal {
     type Output = Decimal;
     // Exact multiplication adds the scales: 0.05 * 901.00 = 45.0500.
     #[allow(clippy::suspicious_arithmetic_impl)]
+    #[inline]
     fn mul(self, rhs: Decimal) -> Decimal {
         let (l, r) = if self.scale + rhs.scale > 18 { (self.normalize(), rhs.normalize()) } else { (self, rhs) };
-        let m = l.mantissa.checked_mul(r.mantissa).expect("decimal overflow");
+        let m = mul_exact(l.mantissa, r.mantissa).expect("decimal overflow");
         let scale = l.scale.checked_add(r.scale).expect("decimal scale overflow");
         Decimal::new(m, scale)
     }
@@ -159,6 +176,7 @@ impl Mul for Decimal {
 
 impl Mul<i64> for Decimal {
     type Output = Decimal;
+    #[inline]
     fn mul(self, rhs: i64) -> Decimal {
         self * Decimal::from(rhs)
     }
@@ -166,12 +184,14 @@ impl Mul<i64> for Decimal {
 
 impl Neg for Decimal {
     type Output = Decimal;
+    #[inline]
     fn neg(self) -> Decimal {
         Decimal::new(-self.mantissa, self.scale)
     }
 }
 
 impl PartialEq for Decimal {
+    #[inline]
     fn eq(&self, other: &Decimal) -> bool {
         self.cmp(other) == Ordering::Equal
     }
@@ -179,11 +199,13 @@ impl PartialEq for Decimal {
 impl Eq for Decimal {}
 
 impl PartialOrd for Decimal {
+    #[inline]
     fn partial_cmp(&self, other: &Decimal) -> Option<Ordering> {
         Some(self.cmp(other))
     }
 }
 impl Ord for Decimal {
+    #[inline]
     fn cmp(&self, other: &Decimal) -> Ordering {
         let (a, b, _) = self.aligned(*other);
         a.cmp(&b)
