@@ -22,7 +22,7 @@
 //! ```
 
 pub use sabot_macros::{Record, pipeline};
-pub use sabot_runtime::cli::{explain_text, main};
+pub use sabot_runtime::cli::{explain_text, main, main_with_args};
 pub use sabot_runtime::exec::{RunOptions, RunSummary};
 pub use sabot_runtime::{Allocator, Date, Decimal, Error, Job, Pipeline, Record, RecordBuilder, Result, Stream, TimeUnit, Timestamp};
 

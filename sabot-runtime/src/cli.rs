@@ -48,7 +48,17 @@ enum Command {
 /// Runs the job CLI for `pipeline` with the process's arguments; on error prints a report and
 /// exits with status 1, so `main` can simply return this.
 pub fn main(pipeline: impl Pipeline) -> Result<()> {
-    let cli = Cli::parse();
+    main_with_args(pipeline, std::env::args_os())
+}
+
+/// `main` with explicit arguments (the first is the program name), for binaries that pick a
+/// pipeline from their own first argument.
+pub fn main_with_args<I, T>(pipeline: impl Pipeline, args: I) -> Result<()>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = Cli::parse_from(args);
     init_logging(cli.verbose);
     match execute(pipeline.spec(), cli.command) {
         Ok(()) => Ok(()),

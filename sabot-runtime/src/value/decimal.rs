@@ -138,16 +138,28 @@ impl From<i64> for Decimal {
 
 impl Add for Decimal {
     type Output = Decimal;
-    #[inline]
+    #[inline(always)]
     fn add(self, rhs: Decimal) -> Decimal {
-        let (a, b, s) = self.aligned(rhs);
-        match a.checked_add(b) {
-            Some(m) => Decimal::new(m, s),
-            // Trailing zeros (from a wide declared scale) may be what overflows: shed them.
-            None => {
-                let (a, b, s) = self.normalize().aligned(rhs.normalize());
-                Decimal::new(a.checked_add(b).expect("decimal overflow"), s)
-            }
+        if self.scale == rhs.scale
+            && let Some(m) = self.mantissa.checked_add(rhs.mantissa)
+        {
+            return Decimal::new(m, self.scale);
+        }
+        add_slow(self, rhs)
+    }
+}
+
+/// Addition across scales, or past i128 with trailing zeros (from a wide declared scale) to
+/// shed first.
+#[cold]
+#[inline(never)]
+fn add_slow(a: Decimal, b: Decimal) -> Decimal {
+    let (x, y, s) = a.aligned(b);
+    match x.checked_add(y) {
+        Some(m) => Decimal::new(m, s),
+        None => {
+            let (x, y, s) = a.normalize().aligned(b.normalize());
+            Decimal::new(x.checked_add(y).expect("decimal overflow"), s)
         }
     }
 }
