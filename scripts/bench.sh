@@ -7,8 +7,11 @@ source scripts/setup.sh
 VENV=${SABOT_BENCH_VENV:-/tmp/sabot-bench-venv}
 if [ ! -x "$VENV/bin/python" ] || ! "$VENV/bin/python" -c "import duckdb, pyarrow" 2>/dev/null; then
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q duckdb==1.5.5 pyarrow
+  "$VENV/bin/pip" install -q duckdb==1.5.5 duckdb-extension-tpch==1.5.5 pyarrow
 fi
+TPCH=${TPCH_DIR:-/tmp/tpch-sf1}
+[ -f "$TPCH/lineitem.parquet" ] || "$VENV/bin/python" scripts/tpch_data.py --sf 1 --out "$TPCH" --tables lineitem
 cargo build --release -q -p sabot-bench
 ./target/release/bench chain --rows "${ROWS:-20000000}" --runs 5 --threads "${THREADS:-2}" --python "$VENV/bin/python"
+./target/release/bench tpch --data "$TPCH" --runs 5 --threads "${THREADS:-2}" --python "$VENV/bin/python"
 ./target/release/bench build --runs 3
