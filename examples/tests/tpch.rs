@@ -82,3 +82,18 @@ fn explain_shows_the_aggregation_ending_a_stage() {
         "{text}"
     );
 }
+
+#[test]
+fn the_tpch_binary_runs_q1_and_q6() {
+    for (query, rows) in [("q1", "(4 rows)"), ("q6", "(1 row)")] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_tpch"))
+            .args([query, "run", "--source", &format!("lineitem=parquet:{DATA}/lineitem.parquet"), "-p", "2"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(rows), "{text}");
+    }
+    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_tpch")).arg("q99").output().unwrap();
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("q1|q6"));
+}
