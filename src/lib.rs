@@ -39,7 +39,8 @@ pub mod sink {
 /// What a pipeline file needs: `use sabot::prelude::*;`.
 pub mod prelude {
     pub use sabot_macros::{Record, pipeline};
-    pub use sabot_runtime::{Allocator, Date, Decimal, Job, Record, Stream, Timestamp};
+    pub use sabot_runtime::{Date, Decimal, Job, Record, Stream, Timestamp, TotalOrd, nulls_last};
+    pub use std::cmp::Reverse;
 }
 
 /// Paths generated code uses; not a public API.

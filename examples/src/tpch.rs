@@ -60,21 +60,25 @@ pub struct Q1Row {
 const ONE: Decimal = Decimal::new(1, 0);
 const Q1_CUTOFF: Date = Date::new(1998, 9, 2);
 
-/// TPC-H Q1: the pricing summary report (rows in no particular order).
+/// TPC-H Q1: the pricing summary report, ordered by return flag and line status.
 #[sabot::pipeline]
 pub fn q1(lineitem: Stream<LineItem>) -> Stream<Q1Row> {
-    lineitem.filter(|l| l.l_shipdate <= Q1_CUTOFF).group_by(|l| (l.l_returnflag, l.l_linestatus)).aggregate(|(flag, status), l| Q1Row {
-        l_returnflag: flag,
-        l_linestatus: status,
-        sum_qty: sum(l.l_quantity),
-        sum_base_price: sum(l.l_extendedprice),
-        sum_disc_price: sum(l.l_extendedprice * (ONE - l.l_discount)),
-        sum_charge: sum(l.l_extendedprice * (ONE - l.l_discount) * (ONE + l.l_tax)),
-        avg_qty: avg(l.l_quantity),
-        avg_price: avg(l.l_extendedprice),
-        avg_disc: avg(l.l_discount),
-        count_order: count(),
-    })
+    lineitem
+        .filter(|l| l.l_shipdate <= Q1_CUTOFF)
+        .group_by(|l| (l.l_returnflag, l.l_linestatus))
+        .aggregate(|(flag, status), l| Q1Row {
+            l_returnflag: flag,
+            l_linestatus: status,
+            sum_qty: sum(l.l_quantity),
+            sum_base_price: sum(l.l_extendedprice),
+            sum_disc_price: sum(l.l_extendedprice * (ONE - l.l_discount)),
+            sum_charge: sum(l.l_extendedprice * (ONE - l.l_discount) * (ONE + l.l_tax)),
+            avg_qty: avg(l.l_quantity),
+            avg_price: avg(l.l_extendedprice),
+            avg_disc: avg(l.l_discount),
+            count_order: count(),
+        })
+        .sort_by(|r| (r.l_returnflag, r.l_linestatus))
 }
 
 /// TPC-H Q6's answer.

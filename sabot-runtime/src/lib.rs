@@ -15,6 +15,7 @@ pub mod value;
 
 pub use error::{Error, Result};
 
+pub use agg::{TotalOrd, nulls_last};
 pub use job::Job;
 /// The allocator job binaries should use: `#[global_allocator] static A: sabot::Allocator = sabot::Allocator;`.
 /// Stages allocate output columns per morsel; glibc's malloc hands those pages back to the
@@ -28,7 +29,7 @@ pub use value::{Date, Decimal, FieldOpts, TimeUnit, Timestamp, Value};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::agg::acc::{Accumulator, avg, count, max, min, sum};
-    pub use crate::agg::{AggPartial, GroupKey, GroupTable, Partial};
+    pub use crate::agg::{AggPartial, GroupKey, GroupTable, Partial, Sorted};
     pub use crate::conform::{Origin, conform};
     pub use crate::error::Result;
     pub use crate::record::{ALL_FIELDS, FieldInfo, FieldMask, Record, RecordBuilder, batch_of, mask_of};
@@ -37,6 +38,7 @@ pub mod __private {
     pub use crate::value::{FieldOpts, NonNull, TimeUnit, Value};
     pub use arrow::array::{ArrayRef, RecordBatch};
     pub use arrow::datatypes::SchemaRef;
+    pub use std::cmp::Ord;
     pub use std::sync::OnceLock;
 
     /// Applies a filter closure to a row; the bound gives the closure its argument type.

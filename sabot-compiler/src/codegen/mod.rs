@@ -149,9 +149,8 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
 
 /// Plans the backend cannot run yet, reported on the aggregation's `.aggregate` token.
 fn unsupported_shape(plan: &crate::plan::Plan, op_spans: &[proc_macro2::Span]) -> Option<syn::Error> {
-    use crate::plan::Op;
     for s in &plan.stages {
-        let aggs: Vec<usize> = s.nodes.iter().copied().filter(|&n| n != s.source && matches!(plan.nodes[n].op, Op::Aggregate(_))).collect();
+        let aggs: Vec<usize> = s.nodes.iter().copied().filter(|&n| n != s.source && !plan.nodes[n].op.is_stateless()).collect();
         let span = |n: usize| plan.nodes[n].op.closure().map_or_else(proc_macro2::Span::call_site, |c| op_spans[c.id]);
         if aggs.len() > 1 {
             return Some(syn::Error::new(
@@ -160,7 +159,7 @@ fn unsupported_shape(plan: &crate::plan::Plan, op_spans: &[proc_macro2::Span]) -
             ));
         }
         if let (Some(&a), false) = (aggs.first(), s.sinks.is_empty()) {
-            return Some(syn::Error::new(span(a), "a stream that feeds `aggregate` cannot also be an output yet"));
+            return Some(syn::Error::new(span(a), "a stream that feeds `aggregate`, `sort_by` or `top_n` cannot also be an output yet"));
         }
     }
     None

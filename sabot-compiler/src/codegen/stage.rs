@@ -25,6 +25,7 @@ pub fn mask_expr(plan: &Plan, node: NodeId, record: &syn::Type) -> TokenStream {
 
 struct Ctx<'a> {
     plan: &'a Plan,
+    sig: &'a Signature,
     stage: &'a Stage,
     closures: &'a [syn::Expr],
     op_spans: &'a [Span],
@@ -56,15 +57,30 @@ fn fanout(plan: &Plan, stage: &Stage) -> BTreeMap<NodeId, Option<usize>> {
 pub fn stage_input(plan: &Plan, sig: &Signature, closures: &[syn::Expr], stage: &Stage) -> (syn::Type, syn::Ident) {
     match &plan.nodes[stage.source].op {
         Op::Source { index, .. } => (sig.sources[*index].record.clone(), format_ident!("__SABOT_MASK_{}", index)),
-        Op::Aggregate(a) => {
-            let path = match &closures[a.body.id] {
-                syn::Expr::Closure(c) => struct_literal_path(&c.body),
-                _ => None,
-            };
-            let ty = path.map_or_else(|| syn::parse_quote!(()), |p| syn::Type::Path(syn::TypePath { qself: None, path: p }));
+        Op::Aggregate(_) | Op::Sort { .. } => {
+            let ty = record_type_at(plan, sig, closures, stage.source).unwrap_or_else(|| syn::parse_quote!(()));
             (ty, format_ident!("__SABOT_MASK_N{}", stage.source))
         }
         _ => (syn::parse_quote!(()), format_ident!("__SABOT_MASK_N{}", stage.source)),
+    }
+}
+
+/// The record type of the rows leaving `node`, when the syntax says it: a source's, a map's or
+/// an aggregation's struct literal, through filters, unions and sorts. `None` after a
+/// `flat_map` or a map that does not end in a struct literal.
+pub fn record_type_at(plan: &Plan, sig: &Signature, closures: &[syn::Expr], node: NodeId) -> Option<syn::Type> {
+    let literal = |id: usize| match &closures[id] {
+        syn::Expr::Closure(c) => struct_literal_path(&c.body).map(|p| syn::Type::Path(syn::TypePath { qself: None, path: p })),
+        _ => None,
+    };
+    match &plan.nodes[node].op {
+        Op::Source { index, .. } => Some(sig.sources[*index].record.clone()),
+        Op::Map(c) => literal(c.id),
+        Op::Aggregate(a) => literal(a.body.id),
+        Op::Filter(_) | Op::Union | Op::Sort { .. } => {
+            plan.nodes[node].inputs.first().and_then(|&i| record_type_at(plan, sig, closures, i))
+        }
+        Op::FlatMap(_) | Op::Sink { .. } => None,
     }
 }
 
@@ -79,7 +95,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
     let f = format_ident!("__sabot_stage_{}", index);
     let (rec, mask) = stage_input(plan, sig, closures, stage);
     let local_mask = match plan.nodes[stage.source].op {
-        Op::Aggregate(_) => {
+        Op::Aggregate(_) | Op::Sort { .. } => {
             let value = mask_expr(plan, stage.source, &rec);
             quote! { const #mask: __p::FieldMask = #value; }
         }
@@ -104,7 +120,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
         let b = format_ident!("__sink_{}", k);
         quote! { __out.emit(#k, __p::RecordBuilder::finish(&mut #b)); }
     });
-    let ctx = Ctx { plan, stage, closures, op_spans, fanout: fan.clone() };
+    let ctx = Ctx { plan, sig, stage, closures, op_spans, fanout: fan.clone() };
     let row = format_ident!("__row_{}", stage.source);
     let read_row = quote! { <#rec as __p::Record>::row::<#mask>(&__cols, __i) };
     let consumers: Vec<NodeId> = plan.consumers(stage.source).into_iter().filter(|c| stage.nodes.contains(c)).collect();
@@ -150,13 +166,16 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
         #row_loop
     };
     match stage.breaker {
-        Some(agg) => {
-            let finish = ctx.aggregate_finish(agg);
+        Some(breaker) => {
+            let (init, finish) = match &plan.nodes[breaker].op {
+                Op::Sort { key, limit } => (quote! { let mut __sorted = ::std::vec::Vec::new(); }, ctx.sort_finish(breaker, key, *limit)),
+                _ => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.aggregate_finish(breaker)),
+            };
             quote! {
                 #[allow(unused_variables, unused_mut, unused_labels, clippy::all)]
                 fn #f(__split: __p::MorselIter) -> __p::Result<::std::boxed::Box<dyn __p::AggPartial>> {
                     #local_mask
-                    let mut __table = __p::GroupTable::new();
+                    #init
                     for __next in __split {
                         let __owned = __next?;
                         let __morsel = &__owned;
@@ -235,6 +254,16 @@ impl Ctx<'_> {
             }
             Op::Union => self.consumers(id, row),
             Op::Aggregate(a) => self.aggregate_update(a, row),
+            Op::Sort { key, .. } => {
+                let span = self.op_spans[key.id];
+                let input = self.plan.nodes[id].inputs[0];
+                match record_type_at(self.plan, self.sig, self.closures, input) {
+                    Some(ty) => quote_spanned! {span=> __sorted.push(<#ty as __p::Record>::from_row(#row)); },
+                    None => {
+                        quote_spanned! {span=> ::core::compile_error!("sorting needs the record type of its input: put a `map` that builds a struct literal before it (not after a `flat_map`)"); }
+                    }
+                }
+            }
             Op::Sink { index, .. } => {
                 // A row of another type than the declared output is reported at the
                 // operator that produced it.
@@ -284,6 +313,26 @@ impl Ctx<'_> {
         quote_spanned! {span=>
             let __key = #key;
             __table.upsert(__key, || (#(#inits,)*), |__acc| { #(#updates)* });
+        }
+    }
+
+    /// The rows of a split with the generated comparator: the key closure applied to both rows.
+    fn sort_finish(&self, node: NodeId, key: &crate::plan::Closure, limit: Option<usize>) -> TokenStream {
+        let kc = &self.closures[key.id];
+        let span = self.op_spans[key.id];
+        let limit = match limit {
+            Some(n) => {
+                let n = &self.closures[n];
+                quote_spanned! {n.span()=> ::core::option::Option::Some(#n as usize) }
+            }
+            None => quote! { ::core::option::Option::None },
+        };
+        let ty =
+            record_type_at(self.plan, self.sig, self.closures, self.plan.nodes[node].inputs[0]).unwrap_or_else(|| syn::parse_quote!(()));
+        quote_spanned! {span=>
+            __p::Sorted::boxed(__sorted, #limit, |__a: &#ty, __b: &#ty| {
+                __p::Ord::cmp(&__p::map(__p::as_row(__a), #kc), &__p::map(__p::as_row(__b), #kc))
+            })
         }
     }
 

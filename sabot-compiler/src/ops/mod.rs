@@ -6,6 +6,8 @@ mod filter;
 mod flat_map;
 mod group_by;
 mod map;
+mod sort_by;
+mod top_n;
 mod union;
 
 /// What an operator takes as its argument.
@@ -15,6 +17,8 @@ pub enum Arg {
     RowFn,
     /// Another stream.
     Stream,
+    /// A row count, then a closure over the row.
+    LimitAndRowFn,
 }
 
 /// The declaration of one operator of the pipeline language.
@@ -33,7 +37,8 @@ pub struct OpSpec {
 }
 
 /// Every operator the compiler knows.
-pub const OPERATORS: &[OpSpec] = &[filter::SPEC, map::SPEC, flat_map::SPEC, union::SPEC, group_by::SPEC, aggregate::SPEC];
+pub const OPERATORS: &[OpSpec] =
+    &[filter::SPEC, map::SPEC, flat_map::SPEC, union::SPEC, group_by::SPEC, aggregate::SPEC, sort_by::SPEC, top_n::SPEC];
 
 pub use aggregate::FUNCTIONS as AGGREGATE_FUNCTIONS;
 

@@ -132,6 +132,9 @@ impl<'s> Builder<'s> {
         if name == "aggregate" || name == "group_by" {
             return self.aggregate(mc, diag);
         }
+        if name == "sort_by" || name == "top_n" {
+            return self.sort(mc, diag);
+        }
         let input = self.stream(&mc.receiver, diag);
         let Some(spec) = ops::lookup(&name) else {
             diag.error(&mc.method, format!("unknown operator `{name}`; supported operators: {}", ops::names()));
@@ -146,6 +149,7 @@ impl<'s> Builder<'s> {
         };
         let input = input?;
         match spec.arg {
+            Arg::LimitAndRowFn => None,
             Arg::Stream => {
                 let other = self.stream(arg, diag)?;
                 Some(self.plan.add(Op::Union, vec![input, other]))
@@ -170,6 +174,39 @@ impl<'s> Builder<'s> {
                 Some(self.plan.add(op, vec![input]))
             }
         }
+    }
+
+    /// `.sort_by(key)` or `.top_n(n, key)`.
+    fn sort(&mut self, mc: &syn::ExprMethodCall, diag: &mut Diagnostics) -> Option<NodeId> {
+        let input = self.stream(&mc.receiver, diag);
+        let args: Vec<&syn::Expr> = mc.args.iter().collect();
+        let (limit, key) = match (mc.method == "top_n", args.as_slice()) {
+            (false, [key]) => (None, *key),
+            (true, [n, key]) => (Some(*n), *key),
+            _ => {
+                let usage = ops::lookup(&mc.method.to_string()).map_or("", |o| o.usage);
+                diag.push(syn::Error::new(
+                    mc.paren_token.span.join(),
+                    format!(
+                        "`{}` takes {}: `{usage}`",
+                        mc.method,
+                        if mc.method == "top_n" { "a row count and a key closure" } else { "one key closure" }
+                    ),
+                ));
+                return None;
+            }
+        };
+        let input = input?;
+        let limit = limit.map(|n| {
+            self.closures.push(n.clone());
+            self.op_spans.push(mc.method.span());
+            self.closures.len() - 1
+        });
+        let id = self.closures.len();
+        let key = closure::analyse(id, key);
+        self.closures.push(args[args.len() - 1].clone());
+        self.op_spans.push(mc.method.span());
+        Some(self.plan.add(Op::Sort { key, limit }, vec![input]))
     }
 
     /// `.aggregate(..)`, optionally on `.group_by(..)`: one plan node.

@@ -31,6 +31,8 @@ pub fn liveness(plan: &mut Plan) {
                 }
                 Op::Union => node.live.clone(),
                 Op::Aggregate(a) => a.reads(),
+                // Sorting keeps whole records.
+                Op::Sort { .. } => FieldSet::All,
                 Op::Source { .. } => FieldSet::none(),
             };
             live.extend(&need);

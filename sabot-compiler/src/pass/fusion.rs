@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 /// Groups nodes into stages.
 pub fn run(plan: &mut Plan) {
     let mut stages = Vec::new();
-    let aggregates = (0..plan.nodes.len()).filter(|&n| matches!(plan.nodes[n].op, Op::Aggregate(_)));
+    let aggregates = (0..plan.nodes.len()).filter(|&n| !plan.nodes[n].op.is_stateless());
     let mut roots: Vec<NodeId> = plan.sources().into_iter().chain(aggregates).collect();
     roots.sort_unstable();
     for source in roots {

@@ -19,6 +19,7 @@ impl fmt::Display for Plan {
                 }
                 Op::Sink { name, record, .. } => write!(f, "sink {name}: {record}{from}")?,
                 Op::Union => write!(f, "union{from}")?,
+                Op::Sort { key, .. } => write!(f, "{}{from} key={} reads={}", node.op.name(), key.text, key.reads)?,
                 Op::Aggregate(a) => {
                     write!(f, "aggregate{from}")?;
                     if let Some(k) = &a.key {
@@ -55,6 +56,8 @@ impl Plan {
                 .map(|&n| {
                     if n == stage.source && matches!(self.nodes[n].op, Op::Aggregate(_)) {
                         format!("groups(n{n})")
+                    } else if n == stage.source && matches!(self.nodes[n].op, Op::Sort { .. }) {
+                        format!("sorted(n{n})")
                     } else {
                         format!("{}(n{n})", self.nodes[n].op.name())
                     }

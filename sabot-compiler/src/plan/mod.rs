@@ -101,6 +101,13 @@ pub enum Op {
     Union,
     /// Groups rows and folds each group into one record: ends a stage.
     Aggregate(Aggregate),
+    /// Orders all rows by a key, keeping the first `limit` (`top_n`): ends a stage.
+    Sort {
+        /// The key closure.
+        key: Closure,
+        /// Index of the row-count expression in the closure table (`top_n`), if any.
+        limit: Option<usize>,
+    },
     /// Writes the pipeline's `index`-th result.
     Sink {
         /// Result position.
@@ -122,6 +129,8 @@ impl Op {
             Op::FlatMap(_) => "flat_map",
             Op::Union => "union",
             Op::Aggregate(_) => "aggregate",
+            Op::Sort { limit: None, .. } => "sort_by",
+            Op::Sort { limit: Some(_), .. } => "top_n",
             Op::Sink { .. } => "sink",
         }
     }
@@ -131,13 +140,14 @@ impl Op {
         match self {
             Op::Filter(c) | Op::Map(c) | Op::FlatMap(c) => Some(c),
             Op::Aggregate(a) => Some(&a.body),
+            Op::Sort { key, .. } => Some(key),
             _ => None,
         }
     }
 
     /// Whether the operator keeps no state between rows (and so can be fused).
     pub fn is_stateless(&self) -> bool {
-        !matches!(self, Op::Aggregate(_))
+        !matches!(self, Op::Aggregate(_) | Op::Sort { .. })
     }
 }
 

@@ -4,7 +4,9 @@
 
 pub mod acc;
 mod key;
+mod sort;
 mod table;
 
 pub use key::GroupKey;
+pub use sort::{Sorted, TotalOrd, nulls_last};
 pub use table::{AggFn, AggPartial, GroupTable, Partial};
