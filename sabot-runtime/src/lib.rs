@@ -29,7 +29,7 @@ pub use value::{Date, Decimal, FieldOpts, TimeUnit, Timestamp, Value};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::agg::acc::{Accumulator, avg, count, max, min, sum};
-    pub use crate::agg::{AggPartial, GroupKey, GroupTable, Partial, Sorted};
+    pub use crate::agg::{AggPartial, BuildPartial, GroupKey, GroupTable, JoinTable, Partial, Sorted, StageCtx};
     pub use crate::conform::{Origin, conform};
     pub use crate::error::Result;
     pub use crate::record::{ALL_FIELDS, FieldInfo, FieldMask, Record, RecordBuilder, batch_of, mask_of};
@@ -106,6 +106,18 @@ pub mod __private {
     #[inline(always)]
     pub fn group_key<A, K: GroupKey, F: FnOnce(A) -> K>(row: A, f: F) -> K {
         f(row)
+    }
+
+    /// Applies a join's closure to a probe row and its match.
+    #[inline(always)]
+    pub fn join_apply<P, B, O, F: FnOnce(P, B) -> O>(probe: P, build: B, f: F) -> O {
+        f(probe, build)
+    }
+
+    /// A left join's matches: each build row as `Some`, or one `None` when there is none.
+    #[inline(always)]
+    pub fn left_matches<B>(m: &[B]) -> impl Iterator<Item = Option<&B>> {
+        m.iter().map(Some).chain(m.is_empty().then_some(None))
     }
 
     /// Borrows an owned record (a map's output) as a row view.

@@ -39,8 +39,9 @@ impl StageOutput {
     }
 }
 
-/// A fused stage: reads a morsel of its source, writes rows for one or more sinks.
-pub type StageFn = fn(&Morsel, &mut StageOutput) -> Result<()>;
+/// A fused stage: reads a morsel of its input (and the build tables in the context), writes
+/// rows for one or more sinks.
+pub type StageFn = fn(&Morsel, &mut StageOutput, &crate::agg::StageCtx) -> Result<()>;
 
 /// A named input of a pipeline (a parameter of the pipeline fn).
 #[derive(Debug)]
@@ -89,9 +90,12 @@ pub enum StageInput {
 pub enum StageRun {
     /// Stateless operators fused into one function per morsel, writing to sinks.
     Fused(StageFn),
-    /// Operators ending in an aggregation: one group table per split, merged, then finished
-    /// into rows that a later stage reads.
+    /// Operators ending in an aggregation or sort: one partial result per split, merged, then
+    /// finished into rows that a later stage reads.
     Aggregate(crate::agg::AggFn),
+    /// Operators ending in a join's build side: one table per split, merged, then shared with
+    /// the stages that probe it.
+    Build(crate::agg::BuildFn),
 }
 
 /// One stage of a pipeline.

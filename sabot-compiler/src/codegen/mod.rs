@@ -101,7 +101,8 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
                 quote! { __p::StageInput::Stage(#from) }
             }
         };
-        let run = match s.breaker {
+        let run = match s.breaker.map(|b| &plan.nodes[b].op) {
+            Some(crate::plan::Op::Join(_)) => quote! { __p::StageRun::Build(#f) },
             Some(_) => quote! { __p::StageRun::Aggregate(#f) },
             None => quote! { __p::StageRun::Fused(#f) },
         };
@@ -149,17 +150,21 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
 
 /// Plans the backend cannot run yet, reported on the aggregation's `.aggregate` token.
 fn unsupported_shape(plan: &crate::plan::Plan, op_spans: &[proc_macro2::Span]) -> Option<syn::Error> {
+    let span = |n: usize| plan.nodes[n].op.closure().map_or_else(proc_macro2::Span::call_site, |c| op_spans[c.id]);
     for s in &plan.stages {
-        let aggs: Vec<usize> = s.nodes.iter().copied().filter(|&n| n != s.source && !plan.nodes[n].op.is_stateless()).collect();
-        let span = |n: usize| plan.nodes[n].op.closure().map_or_else(proc_macro2::Span::call_site, |c| op_spans[c.id]);
-        if aggs.len() > 1 {
-            return Some(syn::Error::new(
-                span(aggs[1]),
-                "a stream can feed only one `aggregate` for now; aggregate it once and derive the rest from that",
-            ));
+        if let Some(&n) = s.extra.first() {
+            let msg = if s.breaker == Some(n) {
+                "joining a stream with (a stream derived from) itself is not supported yet"
+            } else {
+                "a stream can feed only one `aggregate`, `sort_by`, `top_n` or join build side for now"
+            };
+            return Some(syn::Error::new(span(n), msg));
         }
-        if let (Some(&a), false) = (aggs.first(), s.sinks.is_empty()) {
-            return Some(syn::Error::new(span(a), "a stream that feeds `aggregate`, `sort_by` or `top_n` cannot also be an output yet"));
+        if let (Some(b), false) = (s.breaker, s.sinks.is_empty()) {
+            return Some(syn::Error::new(
+                span(b),
+                "a stream that feeds `aggregate`, `sort_by`, `top_n` or a join's build side cannot also be an output yet",
+            ));
         }
     }
     None

@@ -42,7 +42,8 @@ fn fanout(plan: &Plan, stage: &Stage) -> BTreeMap<NodeId, Option<usize>> {
         let node = &plan.nodes[n];
         let v = if n == stage.source {
             Some(1)
-        } else if matches!(node.op, Op::FlatMap(_)) {
+        } else if matches!(node.op, Op::FlatMap(_)) || matches!(&node.op, Op::Join(j) if j.body.is_some()) {
+            // flat_map and joins with a pair closure can emit any number of rows per input row.
             None
         } else {
             node.inputs.iter().filter_map(|i| f.get(i)).try_fold(0usize, |acc, x| x.map(|x| acc.saturating_add(x)))
@@ -77,6 +78,10 @@ pub fn record_type_at(plan: &Plan, sig: &Signature, closures: &[syn::Expr], node
         Op::Source { index, .. } => Some(sig.sources[*index].record.clone()),
         Op::Map(c) => literal(c.id),
         Op::Aggregate(a) => literal(a.body.id),
+        Op::Join(j) => match &j.body {
+            Some(b) => literal(b.id),
+            None => plan.nodes[node].inputs.first().and_then(|&i| record_type_at(plan, sig, closures, i)),
+        },
         Op::Filter(_) | Op::Union | Op::Sort { .. } => {
             plan.nodes[node].inputs.first().and_then(|&i| record_type_at(plan, sig, closures, i))
         }
@@ -158,6 +163,13 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
             }
         }
     };
+    // Build tables of the joins this stage probes, from the stages that built them.
+    let tables = stage.nodes.iter().copied().filter(|&n| matches!(plan.nodes[n].op, Op::Join(_)) && stage.breaker != Some(n)).map(|n| {
+        let built = format_ident!("__built_{}", n);
+        let from = plan.stages.iter().position(|t| t.breaker == Some(n)).unwrap_or(usize::MAX);
+        let ty = record_type_at(plan, sig, closures, plan.nodes[n].inputs[1]).unwrap_or_else(|| syn::parse_quote!(()));
+        quote! { let #built = __ctx.built::<__p::JoinTable<_, #ty>>(#from)?; }
+    });
     let per_morsel = quote! {
         let __arrays = __p::conform::<#rec>(&__morsel.batch, #mask, &__morsel.origin)?;
         let __cols = <#rec as __p::Record>::columns::<#mask>(&__arrays);
@@ -167,14 +179,20 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
     };
     match stage.breaker {
         Some(breaker) => {
+            let partial = match &plan.nodes[breaker].op {
+                Op::Join(_) => quote! { __p::BuildPartial },
+                _ => quote! { __p::AggPartial },
+            };
             let (init, finish) = match &plan.nodes[breaker].op {
                 Op::Sort { key, limit } => (quote! { let mut __sorted = ::std::vec::Vec::new(); }, ctx.sort_finish(breaker, key, *limit)),
+                Op::Join(_) => (quote! { let mut __build = __p::JoinTable::new(); }, quote! { __p::JoinTable::boxed(__build) }),
                 _ => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.aggregate_finish(breaker)),
             };
             quote! {
                 #[allow(unused_variables, unused_mut, unused_labels, clippy::all)]
-                fn #f(__split: __p::MorselIter) -> __p::Result<::std::boxed::Box<dyn __p::AggPartial>> {
+                fn #f(__split: __p::MorselIter, __ctx: &__p::StageCtx) -> __p::Result<::std::boxed::Box<dyn #partial>> {
                     #local_mask
+                    #(#tables)*
                     #init
                     for __next in __split {
                         let __owned = __next?;
@@ -187,8 +205,9 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
         }
         None => quote! {
             #[allow(unused_variables, unused_mut, unused_labels, clippy::all)]
-            fn #f(__morsel: &__p::Morsel, __out: &mut __p::StageOutput) -> __p::Result<()> {
+            fn #f(__morsel: &__p::Morsel, __out: &mut __p::StageOutput, __ctx: &__p::StageCtx) -> __p::Result<()> {
                 #local_mask
+                #(#tables)*
                 #per_morsel
                 #(#emits)*
                 Ok(())
@@ -254,6 +273,51 @@ impl Ctx<'_> {
             }
             Op::Union => self.consumers(id, row),
             Op::Aggregate(a) => self.aggregate_update(a, row),
+            Op::Join(j) if self.stage.breaker == Some(id) => {
+                let span = self.op_spans[j.build_key.id];
+                let kc = &self.closures[j.build_key.id];
+                match record_type_at(self.plan, self.sig, self.closures, self.plan.nodes[id].inputs[1]) {
+                    Some(ty) => quote_spanned! {span=> __build.insert(__p::group_key(#row, #kc), <#ty as __p::Record>::from_row(#row)); },
+                    None => {
+                        quote_spanned! {span=> ::core::compile_error!("a join's build side needs its record type: put a `map` that builds a struct literal before it"); }
+                    }
+                }
+            }
+            Op::Join(j) => {
+                let built = format_ident!("__built_{}", id);
+                let kspan = self.op_spans[j.probe_key.id];
+                let kc = &self.closures[j.probe_key.id];
+                let matches = quote_spanned! {kspan=>
+                    match #built { ::core::option::Option::Some(__t) => __t.get(__p::group_key(#row, #kc)), ::core::option::Option::None => &[] }
+                };
+                let rest_probe = self.consumers(id, row);
+                let rest_pair = self.consumers(id, &out_row);
+                match (j.kind, &j.body) {
+                    (crate::plan::JoinKind::Semi, _) => quote! { if #matches.is_empty() { break #label; } #rest_probe },
+                    (crate::plan::JoinKind::Anti, _) => quote! { if !#matches.is_empty() { break #label; } #rest_probe },
+                    (crate::plan::JoinKind::Left, Some(b)) => {
+                        let f = &self.closures[b.id];
+                        quote_spanned! {span=>
+                            for __b in __p::left_matches(#matches) {
+                                let #value = __p::join_apply(#row, __b.map(__p::as_row), #f);
+                                let #out_row = __p::as_row(&#value);
+                                #rest_pair
+                            }
+                        }
+                    }
+                    (_, Some(b)) => {
+                        let f = &self.closures[b.id];
+                        quote_spanned! {span=>
+                            for __b in #matches {
+                                let #value = __p::join_apply(#row, __p::as_row(__b), #f);
+                                let #out_row = __p::as_row(&#value);
+                                #rest_pair
+                            }
+                        }
+                    }
+                    (_, None) => TokenStream::new(),
+                }
+            }
             Op::Sort { key, .. } => {
                 let span = self.op_spans[key.id];
                 let input = self.plan.nodes[id].inputs[0];

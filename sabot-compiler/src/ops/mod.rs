@@ -5,6 +5,7 @@ mod aggregate;
 mod filter;
 mod flat_map;
 mod group_by;
+mod join;
 mod map;
 mod sort_by;
 mod top_n;
@@ -19,6 +20,10 @@ pub enum Arg {
     Stream,
     /// A row count, then a closure over the row.
     LimitAndRowFn,
+    /// The build stream, its two key closures and a closure over the matched pair.
+    Join,
+    /// The build stream and its two key closures.
+    KeysOnly,
 }
 
 /// The declaration of one operator of the pipeline language.
@@ -37,8 +42,20 @@ pub struct OpSpec {
 }
 
 /// Every operator the compiler knows.
-pub const OPERATORS: &[OpSpec] =
-    &[filter::SPEC, map::SPEC, flat_map::SPEC, union::SPEC, group_by::SPEC, aggregate::SPEC, sort_by::SPEC, top_n::SPEC];
+pub const OPERATORS: &[OpSpec] = &[
+    filter::SPEC,
+    map::SPEC,
+    flat_map::SPEC,
+    union::SPEC,
+    group_by::SPEC,
+    aggregate::SPEC,
+    sort_by::SPEC,
+    top_n::SPEC,
+    join::JOIN,
+    join::LEFT_JOIN,
+    join::SEMI_JOIN,
+    join::ANTI_JOIN,
+];
 
 pub use aggregate::FUNCTIONS as AGGREGATE_FUNCTIONS;
 

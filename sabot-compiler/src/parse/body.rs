@@ -135,6 +135,9 @@ impl<'s> Builder<'s> {
         if name == "sort_by" || name == "top_n" {
             return self.sort(mc, diag);
         }
+        if matches!(name.as_str(), "join" | "left_join" | "semi_join" | "anti_join") {
+            return self.join(mc, diag);
+        }
         let input = self.stream(&mc.receiver, diag);
         let Some(spec) = ops::lookup(&name) else {
             diag.error(&mc.method, format!("unknown operator `{name}`; supported operators: {}", ops::names()));
@@ -149,7 +152,7 @@ impl<'s> Builder<'s> {
         };
         let input = input?;
         match spec.arg {
-            Arg::LimitAndRowFn => None,
+            Arg::LimitAndRowFn | Arg::Join | Arg::KeysOnly => None,
             Arg::Stream => {
                 let other = self.stream(arg, diag)?;
                 Some(self.plan.add(Op::Union, vec![input, other]))
@@ -174,6 +177,48 @@ impl<'s> Builder<'s> {
                 Some(self.plan.add(op, vec![input]))
             }
         }
+    }
+
+    /// `probe.join(build, probe_key, build_key, pair)` and the other kinds.
+    fn join(&mut self, mc: &syn::ExprMethodCall, diag: &mut Diagnostics) -> Option<NodeId> {
+        use crate::plan::{Join, JoinKind};
+        let name = mc.method.to_string();
+        let kind = match name.as_str() {
+            "join" => JoinKind::Inner,
+            "left_join" => JoinKind::Left,
+            "semi_join" => JoinKind::Semi,
+            _ => JoinKind::Anti,
+        };
+        let with_body = matches!(kind, JoinKind::Inner | JoinKind::Left);
+        let args: Vec<&syn::Expr> = mc.args.iter().collect();
+        let want = if with_body { 4 } else { 3 };
+        if args.len() != want {
+            let usage = ops::lookup(&name).map_or("", |o| o.usage);
+            diag.push(syn::Error::new(mc.paren_token.span.join(), format!("`{name}` takes {want} arguments: `{usage}`")));
+            return None;
+        }
+        let probe = self.stream(&mc.receiver, diag);
+        let build = self.stream(args[0], diag);
+        if let Some(syn::Expr::Closure(c)) = args.get(3)
+            && c.inputs.len() != 2
+        {
+            diag.error(
+                &c.inputs,
+                format!("the closure of `{name}` takes the probe row and the build row: `|p, b|`; found {} argument(s)", c.inputs.len()),
+            );
+            return None;
+        }
+        let (probe, build) = (probe?, build?);
+        let mut closure_at = |e: &syn::Expr| {
+            let id = self.closures.len();
+            self.closures.push(e.clone());
+            self.op_spans.push(mc.method.span());
+            closure::analyse(id, e)
+        };
+        let probe_key = closure_at(args[1]);
+        let build_key = closure_at(args[2]);
+        let body = with_body.then(|| closure_at(args[3]));
+        Some(self.plan.add(Op::Join(Join { kind, probe_key, build_key, body }), vec![probe, build]))
     }
 
     /// `.sort_by(key)` or `.top_n(n, key)`.

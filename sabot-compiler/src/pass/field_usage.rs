@@ -31,8 +31,9 @@ pub fn liveness(plan: &mut Plan) {
                 }
                 Op::Union => node.live.clone(),
                 Op::Aggregate(a) => a.reads(),
-                // Sorting keeps whole records.
-                Op::Sort { .. } => FieldSet::All,
+                // Sorting keeps whole records; so do joins (build rows are stored whole, and
+                // the pair closure is not analysed per side yet).
+                Op::Sort { .. } | Op::Join(_) => FieldSet::All,
                 Op::Source { .. } => FieldSet::none(),
             };
             live.extend(&need);

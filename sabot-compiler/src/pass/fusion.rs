@@ -16,16 +16,31 @@ pub fn run(plan: &mut Plan) {
     let mut roots: Vec<NodeId> = plan.sources().into_iter().chain(aggregates).collect();
     roots.sort_unstable();
     for source in roots {
+        // `through`: nodes whose rows flow on in this stage; `reach`: every node it runs.
+        let mut through = BTreeSet::from([source]);
         let mut reach = BTreeSet::from([source]);
-        // Topological order means a single forward sweep finds everything downstream; rows
-        // do not flow through an aggregation other than the root.
+        let mut breakers: Vec<NodeId> = Vec::new();
+        // Topological order means a single forward sweep finds everything downstream.
         for id in source + 1..plan.nodes.len() {
-            let fed = plan.nodes[id].inputs.iter().any(|&i| reach.contains(&i) && (i == source || plan.nodes[i].op.is_stateless()));
-            if fed {
+            let node = &plan.nodes[id];
+            let is_join = matches!(node.op, Op::Join(_));
+            // A join streams its probe side (input 0) and collects its build side (input 1).
+            let probe_fed = node.inputs.iter().enumerate().any(|(pos, i)| through.contains(i) && !(is_join && pos == 1));
+            let build_fed = is_join && node.inputs.get(1).is_some_and(|i| through.contains(i));
+            if probe_fed {
                 reach.insert(id);
+                if node.op.is_stateless() {
+                    through.insert(id);
+                } else {
+                    breakers.push(id);
+                }
+            }
+            if build_fed {
+                // Fed from both sides by this stage: a stream joined with itself.
+                reach.insert(id);
+                breakers.push(id);
             }
         }
-        let breaker = reach.iter().copied().find(|&n| n != source && !plan.nodes[n].op.is_stateless());
         let sinks = reach
             .iter()
             .filter_map(|&n| match plan.nodes[n].op {
@@ -33,9 +48,32 @@ pub fn run(plan: &mut Plan) {
                 _ => None,
             })
             .collect();
-        stages.push(Stage { source, breaker, nodes: reach.into_iter().collect(), sinks });
+        let breaker = breakers.first().copied();
+        let extra = breakers.iter().skip(1).copied().chain(breaker.filter(|b| through.contains(b))).collect();
+        stages.push(Stage { source, breaker, extra, nodes: reach.into_iter().collect(), sinks });
     }
-    plan.stages = stages;
+    plan.stages = in_dependency_order(plan, stages);
+}
+
+/// Orders stages so each runs after the stages it reads: the one whose aggregation or sort
+/// produced its input, and the build stages of the joins it probes. Ties keep root order.
+fn in_dependency_order(plan: &Plan, stages: Vec<Stage>) -> Vec<Stage> {
+    let needs = |s: &Stage| -> Vec<NodeId> {
+        let mut v: Vec<NodeId> =
+            s.nodes.iter().copied().filter(|&n| matches!(plan.nodes[n].op, Op::Join(_)) && s.breaker != Some(n)).collect();
+        if !matches!(plan.nodes[s.source].op, Op::Source { .. }) {
+            v.push(s.source);
+        }
+        v
+    };
+    let mut pending = stages;
+    let mut done: Vec<Stage> = Vec::new();
+    while !pending.is_empty() {
+        let built: BTreeSet<NodeId> = done.iter().filter_map(|s| s.breaker).collect();
+        let next = pending.iter().position(|s| needs(s).iter().all(|n| built.contains(n))).unwrap_or(0);
+        done.push(pending.remove(next));
+    }
+    done
 }
 
 #[cfg(test)]

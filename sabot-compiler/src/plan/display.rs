@@ -19,6 +19,7 @@ impl fmt::Display for Plan {
                 }
                 Op::Sink { name, record, .. } => write!(f, "sink {name}: {record}{from}")?,
                 Op::Union => write!(f, "union{from}")?,
+                Op::Join(j) => write!(f, "{}{from} on {} = {}", node.op.name(), j.probe_key.text, j.build_key.text)?,
                 Op::Sort { key, .. } => write!(f, "{}{from} key={} reads={}", node.op.name(), key.text, key.reads)?,
                 Op::Aggregate(a) => {
                     write!(f, "aggregate{from}")?;

@@ -77,6 +77,32 @@ impl Aggregate {
     }
 }
 
+/// The kinds of hash join.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    /// Matching pairs.
+    Inner,
+    /// Matching pairs, and unmatched probe rows with `None`.
+    Left,
+    /// Probe rows with a match.
+    Semi,
+    /// Probe rows without a match.
+    Anti,
+}
+
+/// A hash join: `inputs[0]` is the probe side, `inputs[1]` the build side.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Join {
+    /// Which rows come out.
+    pub kind: JoinKind,
+    /// The probe side's key closure.
+    pub probe_key: Closure,
+    /// The build side's key closure.
+    pub build_key: Closure,
+    /// The closure building the output from a pair (inner and left joins).
+    pub body: Option<Closure>,
+}
+
 /// What a node does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
@@ -101,6 +127,8 @@ pub enum Op {
     Union,
     /// Groups rows and folds each group into one record: ends a stage.
     Aggregate(Aggregate),
+    /// Looks probe rows up in a table of the build side's rows.
+    Join(Join),
     /// Orders all rows by a key, keeping the first `limit` (`top_n`): ends a stage.
     Sort {
         /// The key closure.
@@ -129,6 +157,12 @@ impl Op {
             Op::FlatMap(_) => "flat_map",
             Op::Union => "union",
             Op::Aggregate(_) => "aggregate",
+            Op::Join(j) => match j.kind {
+                JoinKind::Inner => "join",
+                JoinKind::Left => "left_join",
+                JoinKind::Semi => "semi_join",
+                JoinKind::Anti => "anti_join",
+            },
             Op::Sort { limit: None, .. } => "sort_by",
             Op::Sort { limit: Some(_), .. } => "top_n",
             Op::Sink { .. } => "sink",
@@ -141,6 +175,7 @@ impl Op {
             Op::Filter(c) | Op::Map(c) | Op::FlatMap(c) => Some(c),
             Op::Aggregate(a) => Some(&a.body),
             Op::Sort { key, .. } => Some(key),
+            Op::Join(j) => Some(j.body.as_ref().unwrap_or(&j.probe_key)),
             _ => None,
         }
     }
@@ -167,8 +202,11 @@ pub struct Node {
 pub struct Stage {
     /// The node it reads: a source, or an aggregation whose groups it reads.
     pub source: NodeId,
-    /// The aggregation that ends it, if any (its groups are the next stage's input).
+    /// The aggregation, sort or join build side that ends it, if any.
     pub breaker: Option<NodeId>,
+    /// Further breakers it reaches, or a join it feeds from both sides: shapes the backend
+    /// cannot run yet (codegen reports them).
+    pub extra: Vec<NodeId>,
     /// Every node the stage runs, in topological order (source first).
     pub nodes: Vec<NodeId>,
     /// Sink indices the stage writes.

@@ -19,6 +19,11 @@ pub trait GroupKey: Copy + Hash {
     fn to_owned_key(self) -> Self::Owned;
     /// Whether this borrowed key equals a stored one.
     fn matches(&self, owned: &Self::Owned) -> bool;
+    /// Whether any part is null: such keys group together, but never join (as in SQL).
+    #[inline(always)]
+    fn has_null(&self) -> bool {
+        false
+    }
 }
 
 macro_rules! copy_keys {
@@ -65,6 +70,10 @@ impl<K: GroupKey> GroupKey for Option<K> {
             _ => false,
         }
     }
+    #[inline(always)]
+    fn has_null(&self) -> bool {
+        self.as_ref().is_none_or(|k| k.has_null())
+    }
 }
 
 macro_rules! tuple_keys {
@@ -78,6 +87,10 @@ macro_rules! tuple_keys {
             #[inline(always)]
             fn matches(&self, owned: &Self::Owned) -> bool {
                 true $(&& self.$i.matches(&owned.$i))+
+            }
+            #[inline(always)]
+            fn has_null(&self) -> bool {
+                false $(|| self.$i.has_null())+
             }
         }
     )*};

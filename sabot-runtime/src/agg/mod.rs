@@ -3,10 +3,12 @@
 //! executor merges and finishes (`table`).
 
 pub mod acc;
+mod join;
 mod key;
 mod sort;
 mod table;
 
+pub use join::{BuildPartial, JoinTable, StageCtx};
 pub use key::GroupKey;
 pub use sort::{Sorted, TotalOrd, nulls_last};
-pub use table::{AggFn, AggPartial, GroupTable, Partial};
+pub use table::{AggFn, AggPartial, BuildFn, GroupTable, Partial};

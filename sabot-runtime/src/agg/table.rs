@@ -82,8 +82,11 @@ pub trait AggPartial: Send {
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
 }
 
-/// Runs an aggregation stage over one split; generated per pipeline.
-pub type AggFn = fn(MorselIter) -> Result<Box<dyn AggPartial>>;
+/// Runs an aggregation or sort stage over one split; generated per pipeline.
+pub type AggFn = fn(MorselIter, &super::StageCtx) -> Result<Box<dyn AggPartial>>;
+
+/// Runs a join's build stage over one split; generated per pipeline.
+pub type BuildFn = fn(MorselIter, &super::StageCtx) -> Result<Box<dyn super::BuildPartial>>;
 
 /// A group table with the generated merge and finish code for its state.
 pub struct Partial<K, A, M, F> {

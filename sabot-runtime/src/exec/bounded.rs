@@ -3,7 +3,7 @@
 //! splits run at once, and the calling thread writes their outputs to the sinks in split
 //! order, so output order equals input order and memory stays bounded by the window.
 
-use crate::agg::{AggFn, AggPartial};
+use crate::agg::{AggFn, AggPartial, BuildFn, BuildPartial, StageCtx};
 use crate::error::{Error, Result};
 use crate::sink::Sink;
 use crate::source::{MemorySource, MorselIter, ReadRequest, Source, Split};
@@ -59,6 +59,8 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
     let mut summary = RunSummary { rows_out: vec![0; spec.sinks.len()], ..Default::default() };
     // Rows an aggregation stage produced, for the stage that reads them.
     let mut produced: BTreeMap<usize, MemorySource> = BTreeMap::new();
+    // Build tables of join stages, for the stages that probe them.
+    let mut ctx = StageCtx::default();
     for (index, stage) in spec.stages.iter().enumerate() {
         let (source, req): (&dyn Source, ReadRequest) = match stage.input {
             StageInput::Source(i) => {
@@ -90,11 +92,16 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
         };
         tracing::info!(stage = index, input = %source.describe(), columns = ?req.columns, "reading");
         let splits = source.splits(&req)?;
+        let shared = Arc::new(ctx.clone());
         match stage.run {
-            StageRun::Fused(run) => run_stage(&pool, run, spec.sinks.len(), splits, sinks, &mut summary, opts)?,
+            StageRun::Fused(run) => run_stage(&pool, run, spec.sinks.len(), splits, sinks, &mut summary, opts, shared)?,
             StageRun::Aggregate(run) => {
-                let rows = run_aggregate(&pool, run, splits, &mut summary, opts)?;
+                let rows = run_aggregate(&pool, run, splits, &mut summary, opts, shared)?;
                 produced.insert(index, crate::source::memory(rows));
+            }
+            StageRun::Build(run) => {
+                let table = run_build(&pool, run, splits, &mut summary, opts, shared)?;
+                ctx.set(index, table);
             }
         }
     }
@@ -111,7 +118,7 @@ fn in_split_order<T: Send + 'static>(
     pool: &rayon::ThreadPool,
     splits: Vec<Box<dyn Split>>,
     opts: &RunOptions,
-    work: impl Fn(Box<dyn Split>) -> T + Send + Sync + Copy + 'static,
+    work: impl Fn(Box<dyn Split>) -> T + Send + Sync + Clone + 'static,
     mut take: impl FnMut(T) -> Result<()>,
 ) -> Result<()> {
     let total = splits.len();
@@ -125,6 +132,7 @@ fn in_split_order<T: Send + 'static>(
         while in_flight < window {
             let Some((idx, split)) = pending.next() else { break };
             let tx = tx.clone();
+            let work = work.clone();
             pool.spawn(move || {
                 // The receiver only goes away when an earlier split failed; nothing to report then.
                 let _ = tx.send((idx, work(split)));
@@ -148,6 +156,7 @@ fn in_split_order<T: Send + 'static>(
     Ok(())
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_stage(
     pool: &rayon::ThreadPool,
     run: StageFn,
@@ -156,12 +165,13 @@ fn run_stage(
     sinks: &mut [Box<dyn Sink>],
     summary: &mut RunSummary,
     opts: &RunOptions,
+    ctx: Arc<StageCtx>,
 ) -> Result<()> {
     in_split_order(
         pool,
         splits,
         opts,
-        move |split| run_split(run, n_sinks, split),
+        move |split| run_split(run, n_sinks, split, &ctx),
         |result| {
             let (per_sink, rows) = result?;
             summary.rows_in += rows;
@@ -183,6 +193,7 @@ fn run_aggregate(
     splits: Vec<Box<dyn Split>>,
     summary: &mut RunSummary,
     opts: &RunOptions,
+    ctx: Arc<StageCtx>,
 ) -> Result<Vec<arrow::array::RecordBatch>> {
     let mut merged: Option<Box<dyn AggPartial>> = None;
     in_split_order(
@@ -192,7 +203,7 @@ fn run_aggregate(
         move |split| {
             let counted = CountRows::new(split.open()?);
             let rows = counted.rows.clone();
-            let partial = run(Box::new(counted))?;
+            let partial = run(Box::new(counted), &ctx)?;
             Ok((partial, rows.load(std::sync::atomic::Ordering::Relaxed)))
         },
         |result: Result<(Box<dyn AggPartial>, u64)>| {
@@ -206,6 +217,44 @@ fn run_aggregate(
         },
     )?;
     Ok(merged.map(|m| m.finish(opts.batch_rows)).unwrap_or_default())
+}
+
+/// Builds a join's table from every split, merged in split order.
+fn run_build(
+    pool: &rayon::ThreadPool,
+    run: BuildFn,
+    splits: Vec<Box<dyn Split>>,
+    summary: &mut RunSummary,
+    opts: &RunOptions,
+    ctx: Arc<StageCtx>,
+) -> Result<Arc<dyn std::any::Any + Send + Sync>> {
+    let mut merged: Option<Box<dyn BuildPartial>> = None;
+    in_split_order(
+        pool,
+        splits,
+        opts,
+        move |split| {
+            let counted = CountRows::new(split.open()?);
+            let rows = counted.rows.clone();
+            let partial = run(Box::new(counted), &ctx)?;
+            Ok((partial, rows.load(std::sync::atomic::Ordering::Relaxed)))
+        },
+        |result: Result<(Box<dyn BuildPartial>, u64)>| {
+            let (partial, rows) = result?;
+            summary.rows_in += rows;
+            match &mut merged {
+                Some(m) => m.merge(partial)?,
+                None => merged = Some(partial),
+            }
+            Ok(())
+        },
+    )?;
+    match merged {
+        Some(m) => Ok(m.finish()),
+        // No build rows (no splits): an empty table of the right type cannot be made here, so
+        // the probe stage is told to treat the build side as empty.
+        None => Ok(StageCtx::empty_build()),
+    }
 }
 
 /// Counts the rows of the morsels passing through, for the run summary.
@@ -231,13 +280,13 @@ impl Iterator for CountRows {
     }
 }
 
-fn run_split(run: StageFn, n_sinks: usize, split: Box<dyn Split>) -> SplitResult {
+fn run_split(run: StageFn, n_sinks: usize, split: Box<dyn Split>, ctx: &StageCtx) -> SplitResult {
     let mut out = StageOutput::new(n_sinks);
     let mut rows = 0u64;
     for morsel in split.open()? {
         let morsel = morsel?;
         rows += morsel.batch.num_rows() as u64;
-        run(&morsel, &mut out)?;
+        run(&morsel, &mut out, ctx)?;
     }
     Ok((out.into_parts(), rows))
 }

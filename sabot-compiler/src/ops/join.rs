@@ -1,0 +1,41 @@
+//! Hash joins: `probe.join(build, |p| key, |b| key, |p, b| Out { .. })` and its kinds.
+//! The argument stream is the build side: its rows are collected, owned, by key in a stage of
+//! their own; the probe side streams through and looks matches up. Keys are `group_by` keys.
+
+use super::{Arg, OpSpec};
+
+/// Inner join: one output per matching pair.
+pub const JOIN: OpSpec = OpSpec {
+    name: "join",
+    arg: Arg::Join,
+    stateless: true,
+    doc: "one record per probe row and matching build row",
+    usage: ".join(customers, |o| o.custkey, |c| c.custkey, |o, c| Out { name: c.name.to_string(), total: o.total })",
+};
+
+/// Left outer join: probe rows without a match get `None` for the build row.
+pub const LEFT_JOIN: OpSpec = OpSpec {
+    name: "left_join",
+    arg: Arg::Join,
+    stateless: true,
+    doc: "like join, and probe rows without a match once with None",
+    usage: ".left_join(customers, |o| o.custkey, |c| c.custkey, |o, c| Out { name: c.map(|c| c.name.to_string()), total: o.total })",
+};
+
+/// Semi join: probe rows that have a match, once each.
+pub const SEMI_JOIN: OpSpec = OpSpec {
+    name: "semi_join",
+    arg: Arg::KeysOnly,
+    stateless: true,
+    doc: "probe rows with at least one match",
+    usage: ".semi_join(customers, |o| o.custkey, |c| c.custkey)",
+};
+
+/// Anti join: probe rows without a match.
+pub const ANTI_JOIN: OpSpec = OpSpec {
+    name: "anti_join",
+    arg: Arg::KeysOnly,
+    stateless: true,
+    doc: "probe rows without a match",
+    usage: ".anti_join(customers, |o| o.custkey, |c| c.custkey)",
+};

@@ -1,0 +1,134 @@
+//! Hash-join build sides: the build stream's rows, owned, under their join key. Each split
+//! builds a table; tables merge in split order (so matches come back in build-input order),
+//! and the probe stage looks rows up by borrowed key.
+
+use super::key::GroupKey;
+use crate::error::{Error, Result};
+use hashbrown::{DefaultHashBuilder, HashTable};
+use std::any::Any;
+use std::hash::{BuildHasher, Hash};
+use std::sync::Arc;
+
+/// Build rows by key.
+pub struct JoinTable<K, B> {
+    table: HashTable<(K, Vec<B>)>,
+    hasher: DefaultHashBuilder,
+}
+
+impl<K: Hash + Eq, B> Default for JoinTable<K, B> {
+    fn default() -> Self {
+        JoinTable { table: HashTable::new(), hasher: DefaultHashBuilder::default() }
+    }
+}
+
+impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K, B> {
+    /// An empty table.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a build row under its key (copied only for a new key); a key with a null part can
+    /// never match, so its row is not kept.
+    #[inline]
+    pub fn insert<Q: GroupKey<Owned = K>>(&mut self, key: Q, row: B) {
+        if key.has_null() {
+            return;
+        }
+        let hash = self.hasher.hash_one(key);
+        match self.table.find_mut(hash, |(k, _)| key.matches(k)) {
+            Some((_, rows)) => rows.push(row),
+            None => {
+                let hasher = &self.hasher;
+                self.table.insert_unique(hash, (key.to_owned_key(), vec![row]), |(k, _)| hasher.hash_one(k));
+            }
+        }
+    }
+
+    /// The build rows whose key equals `key` (empty when none, and for a key with a null part).
+    #[inline]
+    pub fn get<Q: GroupKey<Owned = K>>(&self, key: Q) -> &[B] {
+        if key.has_null() {
+            return &[];
+        }
+        let hash = self.hasher.hash_one(key);
+        self.table.find(hash, |(k, _)| key.matches(k)).map_or(&[], |(_, rows)| rows.as_slice())
+    }
+
+    /// Erases the types for the executor.
+    pub fn boxed(self) -> Box<dyn BuildPartial> {
+        Box::new(self)
+    }
+}
+
+/// One split's build table, merged with the others' and then shared with the probe stage.
+pub trait BuildPartial: Send {
+    /// Adds another split's rows (of the same join).
+    fn merge(&mut self, other: Box<dyn BuildPartial>) -> Result<()>;
+    /// The finished table, for `StageCtx::built`.
+    fn finish(self: Box<Self>) -> Arc<dyn Any + Send + Sync>;
+    /// For `merge`'s downcast.
+    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+}
+
+impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> BuildPartial for JoinTable<K, B> {
+    fn merge(&mut self, other: Box<dyn BuildPartial>) -> Result<()> {
+        let other = other.into_any().downcast::<Self>().map_err(|_| Error::Config("merging build sides of different joins".into()))?;
+        for (key, rows) in other.table {
+            let hash = self.hasher.hash_one(&key);
+            match self.table.find_mut(hash, |(k, _)| *k == key) {
+                Some((_, mine)) => mine.extend(rows),
+                None => {
+                    let hasher = &self.hasher;
+                    self.table.insert_unique(hash, (key, rows), |(k, _)| hasher.hash_one(k));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self: Box<Self>) -> Arc<dyn Any + Send + Sync> {
+        Arc::new(*self)
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+}
+
+/// What a stage may read besides its input: the build tables of earlier stages.
+#[derive(Default, Clone)]
+pub struct StageCtx {
+    built: Vec<Option<Arc<dyn Any + Send + Sync>>>,
+}
+
+impl StageCtx {
+    /// Records stage `stage`'s build table.
+    pub fn set(&mut self, stage: usize, table: Arc<dyn Any + Send + Sync>) {
+        if self.built.len() <= stage {
+            self.built.resize(stage + 1, None);
+        }
+        self.built[stage] = Some(table);
+    }
+
+    /// The build table of stage `stage`, as the type the probe code expects; `None` when the
+    /// build input had no splits at all (an empty build side).
+    pub fn built<T: Any>(&self, stage: usize) -> Result<Option<&T>> {
+        let Some(table) = self.built.get(stage).and_then(|t| t.as_ref()) else {
+            return Err(Error::Config(format!("the build side of stage {stage} has not run")));
+        };
+        if table.is::<EmptyBuild>() {
+            return Ok(None);
+        }
+        table.downcast_ref::<T>().map(Some).ok_or_else(|| Error::Config(format!("the build side of stage {stage} has another type")))
+    }
+}
+
+/// The build table of a build input without any split (an empty input).
+pub struct EmptyBuild;
+
+impl StageCtx {
+    /// A placeholder for an empty build side.
+    pub fn empty_build() -> Arc<dyn Any + Send + Sync> {
+        Arc::new(EmptyBuild)
+    }
+}
