@@ -1,10 +1,10 @@
-//! `bench tpch`: TPC-H queries from the same Parquet file, Sabot vs DuckDB, answers checked
+//! `bench tpch`: TPC-H Q1, Q3, Q6 from the same Parquet files, Sabot vs DuckDB, answers checked
 //! against DuckDB's (`scripts/tpch_data.py` writes them beside the data).
 
 use crate::median;
 use sabot::Job;
 use sabot::source::parquet;
-use sabot_examples::tpch::{Q1Row, Q6Row, q1, q6};
+use sabot_examples::tpch::{Q1Row, Q3Row, Q6Row, q1, q3, q6};
 use std::time::Instant;
 
 fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
@@ -26,6 +26,20 @@ pub fn run(dir: &str, runs: usize, threads: usize, python: &str) -> anyhow::Resu
         time(runs, || Job::new(q1).source("lineitem", parquet(&file)).parallelism(threads).collect::<Q1Row>().expect("q1 runs"));
     let (q6_s, q6_rows) =
         time(runs, || Job::new(q6).source("lineitem", parquet(&file)).parallelism(threads).collect::<Q6Row>().expect("q6 runs"));
+    let (q3_s, q3_rows) = time(runs, || {
+        Job::new(q3)
+            .source("customer", parquet(format!("{dir}/customer.parquet")))
+            .source("orders", parquet(format!("{dir}/orders.parquet")))
+            .source("lineitem", parquet(&file))
+            .parallelism(threads)
+            .collect::<Q3Row>()
+            .expect("q3 runs")
+    });
+    let q3_text: Vec<String> =
+        q3_rows.iter().map(|r| format!("{},{},{},{}", r.l_orderkey, r.revenue, r.o_orderdate, r.o_shippriority)).collect();
+    let want_q3: Vec<String> =
+        std::fs::read_to_string(format!("{dir}/q3.answer.csv")).unwrap_or_default().lines().skip(1).map(String::from).collect();
+    anyhow::ensure!(q3_text == want_q3, "q3 differs from DuckDB's answer");
     let answers = std::fs::read_to_string(format!("{dir}/q6.answer.csv")).unwrap_or_default();
     let want_q6 = answers.lines().nth(1).unwrap_or("?");
     anyhow::ensure!(
@@ -46,7 +60,7 @@ pub fn run(dir: &str, runs: usize, threads: usize, python: &str) -> anyhow::Resu
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     println!("{:<6} {:>12} {:>12} {:>18}", "query", "sabot s", "duckdb s", "duckdb / sabot");
-    for (q, s) in [("q1", q1_s), ("q6", q6_s)] {
+    for (q, s) in [("q1", q1_s), ("q3", q3_s), ("q6", q6_s)] {
         match peer(q) {
             Some(d) => println!("{q:<6} {s:>12.4} {d:>12.4} {:>17.2}x", d / s),
             None => println!("{q:<6} {s:>12.4} {:>12} {:>18}", "n/a", "n/a"),

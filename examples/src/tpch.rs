@@ -108,3 +108,78 @@ pub fn q6(lineitem: Stream<LineItem>) -> Stream<Q6Row> {
         })
         .aggregate(|l| Q6Row { revenue: sum(l.l_extendedprice * l.l_discount) })
 }
+
+/// The `orders` columns Q3 reads.
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Order {
+    /// Order key.
+    pub o_orderkey: i64,
+    /// Customer key.
+    pub o_custkey: i64,
+    /// Order date.
+    pub o_orderdate: Date,
+    /// Shipping priority.
+    pub o_shippriority: i32,
+}
+
+/// The `customer` columns Q3 reads.
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Customer {
+    /// Customer key.
+    pub c_custkey: i64,
+    /// Market segment.
+    pub c_mktsegment: String,
+}
+
+/// A qualifying line with its order's date and priority.
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Q3Line {
+    /// Order key.
+    pub l_orderkey: i64,
+    /// Order date.
+    pub o_orderdate: Date,
+    /// Shipping priority.
+    pub o_shippriority: i32,
+    /// `l_extendedprice * (1 - l_discount)`.
+    #[sabot(decimal(38, 4))]
+    pub rev: Decimal,
+}
+
+/// A row of TPC-H Q3's answer.
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Q3Row {
+    /// Order key.
+    pub l_orderkey: i64,
+    /// `sum(l_extendedprice * (1 - l_discount))`.
+    #[sabot(decimal(38, 4))]
+    pub revenue: Decimal,
+    /// Order date.
+    pub o_orderdate: Date,
+    /// Shipping priority.
+    pub o_shippriority: i32,
+}
+
+const Q3_DATE: Date = Date::new(1995, 3, 15);
+
+/// TPC-H Q3: the ten unshipped orders with the highest revenue in the BUILDING segment.
+#[sabot::pipeline]
+pub fn q3(customer: Stream<Customer>, orders: Stream<Order>, lineitem: Stream<LineItem>) -> Stream<Q3Row> {
+    let building = customer.filter(|c| c.c_mktsegment == "BUILDING");
+    let early = orders.filter(|o| o.o_orderdate < Q3_DATE).semi_join(building, |o| o.o_custkey, |c| c.c_custkey);
+    lineitem
+        .filter(|l| l.l_shipdate > Q3_DATE)
+        .join(
+            early,
+            |l| l.l_orderkey,
+            |o| o.o_orderkey,
+            |l, o| Q3Line {
+                l_orderkey: l.l_orderkey,
+                o_orderdate: o.o_orderdate,
+                o_shippriority: o.o_shippriority,
+                rev: l.l_extendedprice * (ONE - l.l_discount),
+            },
+        )
+        .group_by(|r| (r.l_orderkey, r.o_orderdate, r.o_shippriority))
+        .aggregate(|(l_orderkey, o_orderdate, o_shippriority), r| Q3Row { l_orderkey, revenue: sum(r.rev), o_orderdate, o_shippriority })
+        .top_n(10, |r| (Reverse(r.revenue), r.o_orderdate))
+}

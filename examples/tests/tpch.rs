@@ -97,5 +97,23 @@ fn the_tpch_binary_runs_q1_and_q6() {
         assert!(text.contains(rows), "{text}");
     }
     let bad = std::process::Command::new(env!("CARGO_BIN_EXE_tpch")).arg("q99").output().unwrap();
-    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("q1|q6"));
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("q1|q3|q6"));
+}
+
+#[test]
+fn q3_equals_duckdb() {
+    use sabot_examples::tpch::{Q3Row, q3};
+    let want = answer("q3.answer.csv");
+    let got: Vec<Q3Row> = Job::new(q3)
+        .source("customer", parquet(format!("{DATA}/customer.parquet")))
+        .source("orders", parquet(format!("{DATA}/orders.parquet")))
+        .source("lineitem", parquet(format!("{DATA}/lineitem.parquet")))
+        .parallelism(2)
+        .collect()
+        .unwrap();
+    let got: Vec<Vec<String>> = got
+        .iter()
+        .map(|r| vec![r.l_orderkey.to_string(), r.revenue.to_string(), r.o_orderdate.to_string(), r.o_shippriority.to_string()])
+        .collect();
+    assert_eq!(got, want);
 }

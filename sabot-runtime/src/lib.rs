@@ -114,6 +114,10 @@ pub mod __private {
         f(probe, build)
     }
 
+    /// Compile-time check that a join's two key closures give the same key type.
+    #[inline(always)]
+    pub fn same_key<A: GroupKey, B: GroupKey<Owned = A::Owned>>(_: A, _: B) {}
+
     /// A left join's matches: each build row as `Some`, or one `None` when there is none.
     #[inline(always)]
     pub fn left_matches<B>(m: &[B]) -> impl Iterator<Item = Option<&B>> {

@@ -110,6 +110,7 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
         quote! { __p::StageSpec { input: #input, sinks: &[#(#sinks),*], ordered: true, run: #run } }
     });
 
+    let key_checks = join_key_checks(&plan, &signature, &closures, &op_spans);
     let code_text = pretty(&quote! { #(#stage_fns)* });
     let source_text = pretty(&func.to_token_stream());
     let pass_names = trace.iter().map(|(n, _)| *n);
@@ -126,6 +127,7 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
             use ::sabot::__private as __p;
             #(#masks)*
             #(#stage_fns)*
+            #key_checks
             static __SABOT_SPEC: __p::PipelineSpec = __p::PipelineSpec {
                 name: #name_str,
                 sources: &[#(#sources),*],
@@ -146,6 +148,31 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
             }
         };
     }
+}
+
+/// A never-called function per join that applies both key closures to their rows, so that
+/// keys of different types are a compile error on the user's closures, not a failed lookup.
+fn join_key_checks(
+    plan: &crate::plan::Plan,
+    sig: &crate::parse::Signature,
+    closures: &[syn::Expr],
+    op_spans: &[proc_macro2::Span],
+) -> TokenStream {
+    let checks = plan.nodes.iter().enumerate().filter_map(|(id, node)| {
+        let crate::plan::Op::Join(j) = &node.op else { return None };
+        let p = stage::record_type_at(plan, sig, closures, node.inputs[0])?;
+        let b = stage::record_type_at(plan, sig, closures, node.inputs[1])?;
+        let (pk, bk) = (&closures[j.probe_key.id], &closures[j.build_key.id]);
+        let f = format_ident!("__sabot_join_keys_{}", id);
+        let span = op_spans[j.probe_key.id];
+        Some(quote_spanned! {span=>
+            #[allow(dead_code, clippy::all)]
+            fn #f(__p_row: <#p as __p::Record>::Ref<'_>, __b_row: <#b as __p::Record>::Ref<'_>) {
+                __p::same_key(__p::group_key(__p_row, #pk), __p::group_key(__b_row, #bk));
+            }
+        })
+    });
+    quote! { #(#checks)* }
 }
 
 /// Plans the backend cannot run yet, reported on the aggregation's `.aggregate` token.

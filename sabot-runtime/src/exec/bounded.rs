@@ -36,7 +36,7 @@ impl Default for RunOptions {
 /// What a run did.
 #[derive(Debug, Clone, Default)]
 pub struct RunSummary {
-    /// Rows read from all sources.
+    /// Rows read from the pipeline's sources.
     pub rows_in: u64,
     /// Rows written, per sink.
     pub rows_out: Vec<u64>,
@@ -93,6 +93,8 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
         tracing::info!(stage = index, input = %source.describe(), columns = ?req.columns, "reading");
         let splits = source.splits(&req)?;
         let shared = Arc::new(ctx.clone());
+        // Rows in counts what sources produced, not what later stages re-read.
+        let before = summary.rows_in;
         match stage.run {
             StageRun::Fused(run) => run_stage(&pool, run, spec.sinks.len(), splits, sinks, &mut summary, opts, shared)?,
             StageRun::Aggregate(run) => {
@@ -103,6 +105,9 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
                 let table = run_build(&pool, run, splits, &mut summary, opts, shared)?;
                 ctx.set(index, table);
             }
+        }
+        if matches!(stage.input, StageInput::Stage(_)) {
+            summary.rows_in = before;
         }
     }
     for sink in sinks.iter_mut() {
