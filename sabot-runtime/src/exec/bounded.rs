@@ -3,7 +3,7 @@
 //! splits run at once, and the calling thread writes their outputs to the sinks in split
 //! order, so output order equals input order and memory stays bounded by the window.
 
-use crate::agg::{AggFn, AggPartial, BuildFn, BuildPartial, StageCtx};
+use crate::agg::{AggFn, BuildFn, StageCtx};
 use crate::error::{Error, Result};
 use crate::sink::Sink;
 use crate::source::{MemorySource, MorselIter, ReadRequest, Source, Split};
@@ -191,7 +191,41 @@ fn run_stage(
     )
 }
 
-/// Aggregates every split, merges the partial results in split order and returns the groups.
+/// Runs `run` over every split on the pool and merges the partial results in split order.
+fn merge_splits<P: ?Sized + Send + 'static>(
+    pool: &rayon::ThreadPool,
+    run: fn(MorselIter, &StageCtx) -> Result<Box<P>>,
+    splits: Vec<Box<dyn Split>>,
+    summary: &mut RunSummary,
+    opts: &RunOptions,
+    ctx: Arc<StageCtx>,
+    merge: impl Fn(&mut Box<P>, Box<P>) -> Result<()>,
+) -> Result<Option<Box<P>>> {
+    let mut merged: Option<Box<P>> = None;
+    in_split_order(
+        pool,
+        splits,
+        opts,
+        move |split| {
+            let counted = CountRows::new(split.open()?);
+            let rows = counted.rows.clone();
+            let partial = run(Box::new(counted), &ctx)?;
+            Ok((partial, rows.load(std::sync::atomic::Ordering::Relaxed)))
+        },
+        |result: Result<(Box<P>, u64)>| {
+            let (partial, rows) = result?;
+            summary.rows_in += rows;
+            match &mut merged {
+                Some(m) => merge(m, partial)?,
+                None => merged = Some(partial),
+            }
+            Ok(())
+        },
+    )?;
+    Ok(merged)
+}
+
+/// Aggregates (or sorts) every split and returns the finished rows.
 fn run_aggregate(
     pool: &rayon::ThreadPool,
     run: AggFn,
@@ -200,31 +234,11 @@ fn run_aggregate(
     opts: &RunOptions,
     ctx: Arc<StageCtx>,
 ) -> Result<Vec<arrow::array::RecordBatch>> {
-    let mut merged: Option<Box<dyn AggPartial>> = None;
-    in_split_order(
-        pool,
-        splits,
-        opts,
-        move |split| {
-            let counted = CountRows::new(split.open()?);
-            let rows = counted.rows.clone();
-            let partial = run(Box::new(counted), &ctx)?;
-            Ok((partial, rows.load(std::sync::atomic::Ordering::Relaxed)))
-        },
-        |result: Result<(Box<dyn AggPartial>, u64)>| {
-            let (partial, rows) = result?;
-            summary.rows_in += rows;
-            match &mut merged {
-                Some(m) => m.merge(partial)?,
-                None => merged = Some(partial),
-            }
-            Ok(())
-        },
-    )?;
+    let merged = merge_splits(pool, run, splits, summary, opts, ctx, |m, p| m.merge(p))?;
     Ok(merged.map(|m| m.finish(opts.batch_rows)).unwrap_or_default())
 }
 
-/// Builds a join's table from every split, merged in split order.
+/// Builds a join's table from every split; an input without splits gives an empty build side.
 fn run_build(
     pool: &rayon::ThreadPool,
     run: BuildFn,
@@ -233,33 +247,8 @@ fn run_build(
     opts: &RunOptions,
     ctx: Arc<StageCtx>,
 ) -> Result<Arc<dyn std::any::Any + Send + Sync>> {
-    let mut merged: Option<Box<dyn BuildPartial>> = None;
-    in_split_order(
-        pool,
-        splits,
-        opts,
-        move |split| {
-            let counted = CountRows::new(split.open()?);
-            let rows = counted.rows.clone();
-            let partial = run(Box::new(counted), &ctx)?;
-            Ok((partial, rows.load(std::sync::atomic::Ordering::Relaxed)))
-        },
-        |result: Result<(Box<dyn BuildPartial>, u64)>| {
-            let (partial, rows) = result?;
-            summary.rows_in += rows;
-            match &mut merged {
-                Some(m) => m.merge(partial)?,
-                None => merged = Some(partial),
-            }
-            Ok(())
-        },
-    )?;
-    match merged {
-        Some(m) => Ok(m.finish()),
-        // No build rows (no splits): an empty table of the right type cannot be made here, so
-        // the probe stage is told to treat the build side as empty.
-        None => Ok(StageCtx::empty_build()),
-    }
+    let merged = merge_splits(pool, run, splits, summary, opts, ctx, |m, p| m.merge(p))?;
+    Ok(merged.map_or_else(StageCtx::empty_build, |m| m.finish()))
 }
 
 /// Counts the rows of the morsels passing through, for the run summary.
