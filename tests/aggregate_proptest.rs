@@ -1,5 +1,6 @@
 //! Grouped and global aggregation equal a naive reference on random inputs: duplicate keys,
-//! one key holding 90% of the rows, null keys, empty input, many splits merged.
+//! one key holding 90% of the rows, null keys, empty input, many splits merged; `first`,
+//! `last` and `count_distinct` follow input order across splits.
 
 use proptest::prelude::*;
 use sabot::prelude::*;
@@ -23,6 +24,9 @@ struct Group {
     lo: i64,
     hi: i64,
     money: Decimal,
+    first_v: i64,
+    last_tag: Option<String>,
+    kinds: u64,
 }
 
 #[derive(Record, Debug, Clone, PartialEq)]
@@ -42,6 +46,9 @@ fn grouped(evs: Stream<Ev>) -> Stream<Group> {
         lo: min(e.v),
         hi: max(e.v),
         money: sum(e.d),
+        first_v: first(e.v),
+        last_tag: last(e.tag),
+        kinds: count_distinct(e.v % 3),
     })
 }
 
@@ -71,12 +78,22 @@ fn reference(rows: &[Ev]) -> Vec<Group> {
             lo: i64::MAX,
             hi: i64::MIN,
             money: Decimal::new(0, 2),
+            first_v: e.v,
+            last_tag: None,
+            kinds: 0,
         });
         g.n += 1;
         g.total += e.v;
         g.lo = g.lo.min(e.v);
         g.hi = g.hi.max(e.v);
         g.money = g.money + e.d;
+        g.last_tag = e.tag.clone();
+    }
+    for g in groups.values_mut() {
+        let mut kinds: Vec<i64> = rows.iter().filter(|e| e.v != 7 && e.k == g.k && e.tag == g.tag).map(|e| e.v % 3).collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        g.kinds = kinds.len() as u64;
     }
     groups.into_values().collect()
 }

@@ -28,7 +28,7 @@ pub use value::{Date, Decimal, FieldOpts, TimeUnit, Timestamp, Value};
 /// Items generated code names through `::sabot::__private`; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::agg::acc::{Accumulator, avg, count, max, min, sum};
+    pub use crate::agg::acc::{Accumulator, AddValue, avg, count, count_distinct, first, last, max, min, sum};
     pub use crate::agg::{AggPartial, BuildPartial, GroupKey, GroupTable, JoinTable, Partial, Sorted, StageCtx};
     pub use crate::conform::{Origin, conform};
     pub use crate::error::Result;

@@ -370,8 +370,8 @@ impl Ctx<'_> {
         let updates = calls.iter().enumerate().map(|(i, call)| {
             let idx = syn::Index::from(i);
             match call.arg {
-                Some(e) => quote_spanned! {e.span()=> __p::Accumulator::add(&mut __acc.#idx, { #bind #e }); },
-                None => quote! { __p::Accumulator::add(&mut __acc.#idx, ()); },
+                Some(e) => quote_spanned! {e.span()=> __p::AddValue::add(&mut __acc.#idx, { #bind #e }); },
+                None => quote! { __p::AddValue::add(&mut __acc.#idx, ()); },
             }
         });
         quote_spanned! {span=>

@@ -5,18 +5,21 @@
 
 use crate::value::Decimal;
 
-/// A running aggregate.
+/// A running aggregate. It names only owned types (so a group table can hold it); what a
+/// row contributes is added through `AddValue`, which may take values borrowed from the batch.
 pub trait Accumulator: Send + Sync + 'static {
-    /// What one row contributes.
-    type Input;
     /// What the output record receives.
     type Output;
-    /// Adds one row's value.
-    fn add(&mut self, v: Self::Input);
     /// Adds another partial result of the same group.
     fn merge(&mut self, other: Self);
     /// The final value.
     fn finish(self) -> Self::Output;
+}
+
+/// Adding one row's value of type `T` to an accumulator.
+pub trait AddValue<T>: Accumulator {
+    /// Adds one row's value.
+    fn add(&mut self, v: T);
 }
 
 /// Values `sum` and `avg` accept, and the type their totals are kept in.
@@ -71,13 +74,15 @@ pub fn sum<T: Summable>(first: T) -> Sum<T> {
     Sum(first.total())
 }
 
-impl<T: Summable> Accumulator for Sum<T> {
-    type Input = T;
-    type Output = T::Total;
+impl<T: Summable> AddValue<T> for Sum<T> {
     #[inline(always)]
     fn add(&mut self, v: T) {
         self.0 = self.0 + v.total();
     }
+}
+
+impl<T: Summable> Accumulator for Sum<T> {
+    type Output = T::Total;
     fn merge(&mut self, other: Self) {
         self.0 = self.0 + other.0;
     }
@@ -96,13 +101,15 @@ pub fn count() -> Count {
     Count(1)
 }
 
-impl Accumulator for Count {
-    type Input = ();
-    type Output = u64;
+impl AddValue<()> for Count {
     #[inline(always)]
     fn add(&mut self, _: ()) {
         self.0 += 1;
     }
+}
+
+impl Accumulator for Count {
+    type Output = u64;
     fn merge(&mut self, other: Self) {
         self.0 += other.0;
     }
@@ -124,14 +131,16 @@ pub fn avg<T: Summable>(first: T) -> Avg<T> {
     Avg { total: first.total(), n: 1 }
 }
 
-impl<T: Summable> Accumulator for Avg<T> {
-    type Input = T;
-    type Output = f64;
+impl<T: Summable> AddValue<T> for Avg<T> {
     #[inline(always)]
     fn add(&mut self, v: T) {
         self.total = self.total + v.total();
         self.n += 1;
     }
+}
+
+impl<T: Summable> Accumulator for Avg<T> {
+    type Output = f64;
     fn merge(&mut self, other: Self) {
         self.total = self.total + other.total;
         self.n += other.n;
@@ -162,15 +171,17 @@ pub fn max<T: PartialOrd + Copy + Send + Sync + 'static>(first: T) -> Max<T> {
     Extreme(first)
 }
 
-impl<T: PartialOrd + Copy + Send + Sync + 'static, const MAX: bool> Accumulator for Extreme<T, MAX> {
-    type Input = T;
-    type Output = T;
+impl<T: PartialOrd + Copy + Send + Sync + 'static, const MAX: bool> AddValue<T> for Extreme<T, MAX> {
     #[inline(always)]
     fn add(&mut self, v: T) {
         if (MAX && v > self.0) || (!MAX && v < self.0) {
             self.0 = v;
         }
     }
+}
+
+impl<T: PartialOrd + Copy + Send + Sync + 'static, const MAX: bool> Accumulator for Extreme<T, MAX> {
+    type Output = T;
     fn merge(&mut self, other: Self) {
         self.add(other.0);
     }
@@ -205,5 +216,129 @@ mod tests {
         n.add(());
         n.merge(count());
         assert_eq!(n.finish(), 3);
+    }
+}
+
+/// Values `first` and `last` keep: copied out of the batch (`&str` becomes `String`).
+#[diagnostic::on_unimplemented(message = "`first`/`last` cannot keep `{Self}`")]
+pub trait Keep: Copy {
+    /// The kept form.
+    type Owned: Send + Sync + 'static;
+    /// Copies the value out of the batch.
+    fn keep(self) -> Self::Owned;
+}
+
+macro_rules! keep_copy {
+    ($($t:ty),*) => {$(
+        impl Keep for $t {
+            type Owned = $t;
+            #[inline(always)]
+            fn keep(self) -> $t {
+                self
+            }
+        }
+    )*};
+}
+
+keep_copy!(u8, u16, u32, u64, i8, i16, i32, i64, f32, f64, bool, crate::value::Date, crate::value::Timestamp, Decimal);
+
+impl Keep for &str {
+    type Owned = String;
+    fn keep(self) -> String {
+        self.to_owned()
+    }
+}
+
+impl<T: Keep> Keep for Option<T> {
+    type Owned = Option<T::Owned>;
+    fn keep(self) -> Self::Owned {
+        self.map(T::keep)
+    }
+}
+
+/// `first(e)` / `last(e)`: the group's first or last value in input order (splits merge in
+/// input order, so this holds with any parallelism).
+pub struct Ends<O, const LAST: bool>(O);
+
+/// `first(e)`, keeping values of type `O`.
+pub type First<O> = Ends<O, false>;
+/// `last(e)`, keeping values of type `O`.
+pub type Last<O> = Ends<O, true>;
+
+/// Starts a `first` with the group's first value.
+#[inline(always)]
+pub fn first<T: Keep>(v: T) -> First<T::Owned> {
+    Ends(v.keep())
+}
+
+/// Starts a `last` with the group's first value.
+#[inline(always)]
+pub fn last<T: Keep>(v: T) -> Last<T::Owned> {
+    Ends(v.keep())
+}
+
+impl<T: Keep, const LAST: bool> AddValue<T> for Ends<T::Owned, LAST> {
+    #[inline(always)]
+    fn add(&mut self, v: T) {
+        if LAST {
+            self.0 = v.keep();
+        }
+    }
+}
+
+impl<O: Send + Sync + 'static, const LAST: bool> Accumulator for Ends<O, LAST> {
+    type Output = O;
+    fn merge(&mut self, other: Self) {
+        // `other` holds rows after this one's.
+        if LAST {
+            self.0 = other.0;
+        }
+    }
+    fn finish(self) -> O {
+        self.0
+    }
+}
+
+/// `count_distinct(e)`: how many different values `e` takes in the group (a null counts as
+/// a value of its own, unlike SQL's `count(DISTINCT e)`, which ignores nulls).
+pub struct CountDistinct<O> {
+    seen: hashbrown::HashTable<O>,
+    hasher: hashbrown::DefaultHashBuilder,
+}
+
+/// Starts a `count_distinct` with the group's first value.
+pub fn count_distinct<K: super::GroupKey>(v: K) -> CountDistinct<K::Owned> {
+    let mut c = CountDistinct { seen: hashbrown::HashTable::new(), hasher: Default::default() };
+    c.add(v);
+    c
+}
+
+impl<K: super::GroupKey> AddValue<K> for CountDistinct<K::Owned> {
+    /// Records `v`, copying it only when it is new.
+    #[inline]
+    fn add(&mut self, v: K) {
+        use std::hash::BuildHasher;
+        let hash = self.hasher.hash_one(v);
+        if self.seen.find(hash, |s| v.matches(s)).is_none() {
+            let hasher = &self.hasher;
+            self.seen.insert_unique(hash, v.to_owned_key(), |s| hasher.hash_one(s));
+        }
+    }
+}
+
+impl<O: std::hash::Hash + Eq + Send + Sync + 'static> Accumulator for CountDistinct<O> {
+    type Output = u64;
+    fn merge(&mut self, other: Self) {
+        use std::hash::BuildHasher;
+        for s in other.seen {
+            let hash = self.hasher.hash_one(&s);
+            if self.seen.find(hash, |x| *x == s).is_none() {
+                let hasher = &self.hasher;
+                self.seen.insert_unique(hash, s, |x| hasher.hash_one(x));
+            }
+        }
+    }
+    fn finish(self) -> u64 {
+        self.seen.len() as u64
     }
 }
