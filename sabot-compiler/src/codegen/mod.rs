@@ -3,6 +3,8 @@
 //! `parse` (ours) or from rustc on user tokens that keep their spans.
 
 mod branchless;
+mod breaker;
+mod join;
 mod stage;
 
 use crate::diagnostic::Diagnostics;

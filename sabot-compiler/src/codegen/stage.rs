@@ -4,7 +4,7 @@
 //! inner loop, and sinks append to typed builders; no allocation or dispatch per row beyond
 //! what user closures do.
 
-use crate::parse::{Signature, aggregate, closure::struct_literal_mut};
+use crate::parse::{Signature, closure::struct_literal_mut};
 use crate::plan::{FieldSet, NodeId, Op, Plan, Stage};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
@@ -23,14 +23,15 @@ pub fn mask_expr(plan: &Plan, node: NodeId, record: &syn::Type) -> TokenStream {
     }
 }
 
-struct Ctx<'a> {
-    plan: &'a Plan,
-    sig: &'a Signature,
-    stage: &'a Stage,
-    closures: &'a [syn::Expr],
-    op_spans: &'a [Span],
+/// What row code generation for one stage needs.
+pub(super) struct Ctx<'a> {
+    pub(super) plan: &'a Plan,
+    pub(super) sig: &'a Signature,
+    pub(super) stage: &'a Stage,
+    pub(super) closures: &'a [syn::Expr],
+    pub(super) op_spans: &'a [Span],
     /// Per node: how many rows it can emit per input row, `None` when unbounded (flat_map).
-    fanout: BTreeMap<NodeId, Option<usize>>,
+    pub(super) fanout: BTreeMap<NodeId, Option<usize>>,
 }
 
 /// Rows each node of the stage can emit per source row: 1 at the source, the sum over inputs
@@ -217,7 +218,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
 }
 
 impl Ctx<'_> {
-    fn consumers(&self, node: NodeId, row: &syn::Ident) -> TokenStream {
+    pub(super) fn consumers(&self, node: NodeId, row: &syn::Ident) -> TokenStream {
         let blocks = self.plan.consumers(node).into_iter().filter(|c| self.stage.nodes.contains(c)).map(|c| {
             let label = syn::Lifetime::new(&format!("'__n{c}"), Span::call_site());
             let inner = self.node(c, row, &label);
@@ -273,51 +274,8 @@ impl Ctx<'_> {
             }
             Op::Union => self.consumers(id, row),
             Op::Aggregate(a) => self.aggregate_update(a, row),
-            Op::Join(j) if self.stage.breaker == Some(id) => {
-                let span = self.op_spans[j.build_key.id];
-                let kc = &self.closures[j.build_key.id];
-                match record_type_at(self.plan, self.sig, self.closures, self.plan.nodes[id].inputs[1]) {
-                    Some(ty) => quote_spanned! {span=> __build.insert(__p::group_key(#row, #kc), <#ty as __p::Record>::from_row(#row)); },
-                    None => {
-                        quote_spanned! {span=> ::core::compile_error!("a join's build side needs its record type: put a `map` that builds a struct literal before it"); }
-                    }
-                }
-            }
-            Op::Join(j) => {
-                let built = format_ident!("__built_{}", id);
-                let kspan = self.op_spans[j.probe_key.id];
-                let kc = &self.closures[j.probe_key.id];
-                let matches = quote_spanned! {kspan=>
-                    match #built { ::core::option::Option::Some(__t) => __t.get(__p::group_key(#row, #kc)), ::core::option::Option::None => &[] }
-                };
-                let rest_probe = self.consumers(id, row);
-                let rest_pair = self.consumers(id, &out_row);
-                match (j.kind, &j.body) {
-                    (crate::plan::JoinKind::Semi, _) => quote! { if #matches.is_empty() { break #label; } #rest_probe },
-                    (crate::plan::JoinKind::Anti, _) => quote! { if !#matches.is_empty() { break #label; } #rest_probe },
-                    (crate::plan::JoinKind::Left, Some(b)) => {
-                        let f = &self.closures[b.id];
-                        quote_spanned! {span=>
-                            for __b in __p::left_matches(#matches) {
-                                let #value = __p::join_apply(#row, __b.map(__p::as_row), #f);
-                                let #out_row = __p::as_row(&#value);
-                                #rest_pair
-                            }
-                        }
-                    }
-                    (_, Some(b)) => {
-                        let f = &self.closures[b.id];
-                        quote_spanned! {span=>
-                            for __b in #matches {
-                                let #value = __p::join_apply(#row, __p::as_row(__b), #f);
-                                let #out_row = __p::as_row(&#value);
-                                #rest_pair
-                            }
-                        }
-                    }
-                    (_, None) => TokenStream::new(),
-                }
-            }
+            Op::Join(j) if self.stage.breaker == Some(id) => self.join_build(id, j, row),
+            Op::Join(j) => self.join_probe(id, j, row, label),
             Op::Sort { key, .. } => {
                 let span = self.op_spans[key.id];
                 let input = self.plan.nodes[id].inputs[0];
@@ -345,79 +303,6 @@ impl Ctx<'_> {
         }
     }
 
-    /// Adds the row to its group: `__table.upsert(key, init, update)`.
-    fn aggregate_update(&self, a: &crate::plan::Aggregate, row: &syn::Ident) -> TokenStream {
-        let syn::Expr::Closure(c) = &self.closures[a.body.id] else { return TokenStream::new() };
-        let span = self.op_spans[a.body.id];
-        let (_, row_pat) = aggregate::params(c);
-        let bind = row_pat.map(|p| quote! { let #p = #row; });
-        let key = match &a.key {
-            Some(k) => {
-                let kc = &self.closures[k.id];
-                let kspan = self.op_spans[k.id];
-                quote_spanned! {kspan=> __p::group_key(#row, #kc) }
-            }
-            None => quote! { () },
-        };
-        let calls = aggregate::calls(&c.body);
-        let inits = calls.iter().map(|call| {
-            let func = format_ident!("{}", call.func);
-            match call.arg {
-                Some(e) => quote_spanned! {e.span()=> __p::#func({ #bind #e }) },
-                None => quote! { __p::#func() },
-            }
-        });
-        let updates = calls.iter().enumerate().map(|(i, call)| {
-            let idx = syn::Index::from(i);
-            match call.arg {
-                Some(e) => quote_spanned! {e.span()=> __p::AddValue::add(&mut __acc.#idx, { #bind #e }); },
-                None => quote! { __p::AddValue::add(&mut __acc.#idx, ()); },
-            }
-        });
-        quote_spanned! {span=>
-            let __key = #key;
-            __table.upsert(__key, || (#(#inits,)*), |__acc| { #(#updates)* });
-        }
-    }
-
-    /// The rows of a split with the generated comparator: the key closure applied to both rows.
-    fn sort_finish(&self, node: NodeId, key: &crate::plan::Closure, limit: Option<usize>) -> TokenStream {
-        let kc = &self.closures[key.id];
-        let span = self.op_spans[key.id];
-        let limit = match limit {
-            Some(n) => {
-                let n = &self.closures[n];
-                quote_spanned! {n.span()=> ::core::option::Option::Some(#n as usize) }
-            }
-            None => quote! { ::core::option::Option::None },
-        };
-        let ty =
-            record_type_at(self.plan, self.sig, self.closures, self.plan.nodes[node].inputs[0]).unwrap_or_else(|| syn::parse_quote!(()));
-        quote_spanned! {span=>
-            __p::Sorted::boxed(__sorted, #limit, |__a: &#ty, __b: &#ty| {
-                __p::Ord::cmp(&__p::map(__p::as_row(__a), #kc), &__p::map(__p::as_row(__b), #kc))
-            })
-        }
-    }
-
-    /// The partial result of a split: the table with generated merge and finish closures.
-    fn aggregate_finish(&self, agg: NodeId) -> TokenStream {
-        let Op::Aggregate(a) = &self.plan.nodes[agg].op else { return TokenStream::new() };
-        let syn::Expr::Closure(c) = &self.closures[a.body.id] else { return TokenStream::new() };
-        let (key_pat, _) = aggregate::params(c);
-        let key_pat = key_pat.map_or_else(|| quote! { _ }, |p| quote! { #p });
-        let merges = (0..aggregate::calls(&c.body).len()).map(|i| {
-            let idx = syn::Index::from(i);
-            quote! { __p::Accumulator::merge(&mut __a.#idx, __b.#idx); }
-        });
-        let mut body = (*c.body).clone();
-        let mut rewrite = FinishCalls { next: 0 };
-        syn::visit_mut::VisitMut::visit_expr_mut(&mut rewrite, &mut body);
-        quote! {
-            __p::Partial::boxed(__table, |__a, __b| { #(#merges)* }, |#key_pat, __acc| #body)
-        }
-    }
-
     /// Whether the builder of sink node `id` was given room for every row it can receive.
     fn bounded(&self, id: NodeId) -> bool {
         self.fanout.get(&id).copied().flatten().is_some()
@@ -438,7 +323,7 @@ impl Ctx<'_> {
     }
 
     /// The user's closure, with dead struct-literal fields replaced by defaults.
-    fn closure(&self, id: usize, dead: &[String], filter: bool) -> TokenStream {
+    pub(super) fn closure(&self, id: usize, dead: &[String], filter: bool) -> TokenStream {
         let mut expr = self.closures[id].clone();
         if filter {
             super::branchless::rewrite_filter(&mut expr);
@@ -457,23 +342,5 @@ impl Ctx<'_> {
             }
         }
         quote! { #expr }
-    }
-}
-
-/// Replaces the n-th aggregate call of a body with the n-th accumulator's final value.
-struct FinishCalls {
-    next: usize,
-}
-
-impl syn::visit_mut::VisitMut for FinishCalls {
-    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
-        if aggregate::call_name(e).is_some() {
-            let idx = syn::Index::from(self.next);
-            self.next += 1;
-            let span = e.span();
-            *e = syn::parse_quote_spanned! {span=> __p::Accumulator::finish(__acc.#idx) };
-            return;
-        }
-        syn::visit_mut::visit_expr_mut(self, e);
     }
 }

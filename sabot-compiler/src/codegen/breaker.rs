@@ -1,0 +1,102 @@
+//! Code for the operators that end a stage: the group table's upsert and the partial result
+//! of an aggregation, and the comparator of a sort.
+
+use super::stage::{Ctx, record_type_at};
+use crate::parse::aggregate;
+use crate::plan::{Aggregate, Closure, NodeId, Op};
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+
+impl Ctx<'_> {
+    /// Adds the row to its group: `__table.upsert(key, init, update)`.
+    pub(super) fn aggregate_update(&self, a: &Aggregate, row: &syn::Ident) -> TokenStream {
+        let syn::Expr::Closure(c) = &self.closures[a.body.id] else { return TokenStream::new() };
+        let span = self.op_spans[a.body.id];
+        let (_, row_pat) = aggregate::params(c);
+        let bind = row_pat.map(|p| quote! { let #p = #row; });
+        let key = match &a.key {
+            Some(k) => {
+                let kc = &self.closures[k.id];
+                let kspan = self.op_spans[k.id];
+                quote_spanned! {kspan=> __p::group_key(#row, #kc) }
+            }
+            None => quote! { () },
+        };
+        let calls = aggregate::calls(&c.body);
+        let inits = calls.iter().map(|call| {
+            let func = format_ident!("{}", call.func);
+            match call.arg {
+                Some(e) => quote_spanned! {e.span()=> __p::#func({ #bind #e }) },
+                None => quote! { __p::#func() },
+            }
+        });
+        let updates = calls.iter().enumerate().map(|(i, call)| {
+            let idx = syn::Index::from(i);
+            match call.arg {
+                Some(e) => quote_spanned! {e.span()=> __p::AddValue::add(&mut __acc.#idx, { #bind #e }); },
+                None => quote! { __p::AddValue::add(&mut __acc.#idx, ()); },
+            }
+        });
+        quote_spanned! {span=>
+            let __key = #key;
+            __table.upsert(__key, || (#(#inits,)*), |__acc| { #(#updates)* });
+        }
+    }
+
+    /// The rows of a split with the generated comparator: the key closure applied to both rows.
+    pub(super) fn sort_finish(&self, node: NodeId, key: &Closure, limit: Option<usize>) -> TokenStream {
+        let kc = &self.closures[key.id];
+        let span = self.op_spans[key.id];
+        let limit = match limit {
+            Some(n) => {
+                let n = &self.closures[n];
+                quote_spanned! {n.span()=> ::core::option::Option::Some(#n as usize) }
+            }
+            None => quote! { ::core::option::Option::None },
+        };
+        let ty =
+            record_type_at(self.plan, self.sig, self.closures, self.plan.nodes[node].inputs[0]).unwrap_or_else(|| syn::parse_quote!(()));
+        quote_spanned! {span=>
+            __p::Sorted::boxed(__sorted, #limit, |__a: &#ty, __b: &#ty| {
+                __p::Ord::cmp(&__p::map(__p::as_row(__a), #kc), &__p::map(__p::as_row(__b), #kc))
+            })
+        }
+    }
+
+    /// The partial result of a split: the table with generated merge and finish closures.
+    pub(super) fn aggregate_finish(&self, agg: NodeId) -> TokenStream {
+        let Op::Aggregate(a) = &self.plan.nodes[agg].op else { return TokenStream::new() };
+        let syn::Expr::Closure(c) = &self.closures[a.body.id] else { return TokenStream::new() };
+        let (key_pat, _) = aggregate::params(c);
+        let key_pat = key_pat.map_or_else(|| quote! { _ }, |p| quote! { #p });
+        let merges = (0..aggregate::calls(&c.body).len()).map(|i| {
+            let idx = syn::Index::from(i);
+            quote! { __p::Accumulator::merge(&mut __a.#idx, __b.#idx); }
+        });
+        let mut body = (*c.body).clone();
+        let mut rewrite = FinishCalls { next: 0 };
+        syn::visit_mut::VisitMut::visit_expr_mut(&mut rewrite, &mut body);
+        quote! {
+            __p::Partial::boxed(__table, |__a, __b| { #(#merges)* }, |#key_pat, __acc| #body)
+        }
+    }
+}
+
+/// Replaces the n-th aggregate call of a body with the n-th accumulator's final value.
+struct FinishCalls {
+    next: usize,
+}
+
+impl syn::visit_mut::VisitMut for FinishCalls {
+    fn visit_expr_mut(&mut self, e: &mut syn::Expr) {
+        if aggregate::call_name(e).is_some() {
+            let idx = syn::Index::from(self.next);
+            self.next += 1;
+            let span = e.span();
+            *e = syn::parse_quote_spanned! {span=> __p::Accumulator::finish(__acc.#idx) };
+            return;
+        }
+        syn::visit_mut::visit_expr_mut(self, e);
+    }
+}
