@@ -135,3 +135,30 @@ fn lossy_cast_with_attribute_and_overflow_error() {
     assert!(e.contains("cannot cast UInt64 to UInt8"), "{e}");
     let _ = DataType::UInt8;
 }
+
+#[test]
+fn string_fields_read_dictionary_columns_with_nulls() {
+    use arrow::array::DictionaryArray;
+    use arrow::datatypes::Int32Type;
+    #[derive(Record, Debug, Clone, PartialEq)]
+    struct Tagged {
+        tag: Option<String>,
+        name: String,
+    }
+    #[sabot::pipeline]
+    fn tagged(t: Stream<Tagged>) -> Stream<Tagged> {
+        t.filter(|t| t.name != "skip")
+    }
+    let tags: DictionaryArray<Int32Type> = vec![Some("a"), None, Some("b"), Some("a")].into_iter().collect();
+    let names: DictionaryArray<Int32Type> = vec!["x", "z", "y", "skip"].into_iter().collect();
+    let b = batch(vec![("tag", Arc::new(tags) as ArrayRef), ("name", Arc::new(names))]);
+    let got: Vec<Tagged> = Job::new(tagged).source("t", memory(vec![b])).collect().unwrap();
+    assert_eq!(
+        got,
+        vec![
+            Tagged { tag: Some("a".into()), name: "x".into() },
+            Tagged { tag: None, name: "z".into() },
+            Tagged { tag: Some("b".into()), name: "y".into() },
+        ]
+    );
+}

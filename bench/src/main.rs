@@ -52,6 +52,9 @@ enum Command {
         /// Python with duckdb installed.
         #[arg(long, default_value = "python3")]
         python: String,
+        /// Queries to run (comma separated).
+        #[arg(long, value_delimiter = ',', default_value = "q1,q3,q6")]
+        queries: Vec<String>,
     },
     /// Incremental `cargo build` of the quickstart job after editing its pipeline, and
     /// the expansion time of its macros.
@@ -66,7 +69,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Chain { rows, runs, threads, python, engines } => chain::run(rows, runs, threads, &python, &engines),
         Command::Build { runs } => build::run(runs),
-        Command::Tpch { data, runs, threads, python } => tpch::run(&data, runs, threads, &python),
+        Command::Tpch { data, runs, threads, python, queries } => tpch::run(&data, runs, threads, &python, &queries),
     }
 }
 

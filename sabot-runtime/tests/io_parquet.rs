@@ -176,3 +176,23 @@ fn a_missing_path_is_an_error() {
     let err = parquet(path.to_str().unwrap()).splits(&request(&["id"], 1000));
     assert!(err.is_err());
 }
+
+#[test]
+fn dictionary_encoded_text_arrives_as_dictionary_arrays() {
+    use arrow::array::StringArray;
+    use arrow::datatypes::{DataType, Field, Schema};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("flags.parquet");
+    let schema = Arc::new(Schema::new(vec![Field::new("flag", DataType::Utf8, false)]));
+    let batch = RecordBatch::try_new(schema.clone(), vec![Arc::new(StringArray::from(vec!["A", "N", "A", "R"]))]).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema.clone(), None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    let req = ReadRequest { record: "Flag".into(), source: "flags".into(), schema, columns: vec!["flag".into()], batch_rows: 100 };
+    let splits = sabot_runtime::source::parquet(path.to_str().unwrap()).splits(&req).unwrap();
+    let morsels: Vec<_> = splits.into_iter().flat_map(|s| s.open().unwrap()).map(|m| m.unwrap()).collect();
+    let col = morsels[0].batch.column(0);
+    assert!(matches!(col.data_type(), DataType::Dictionary(..)), "{:?}", col.data_type());
+    let plain = arrow::compute::cast(col, &DataType::Utf8).unwrap();
+    assert_eq!(plain.as_any().downcast_ref::<StringArray>().unwrap(), &StringArray::from(vec!["A", "N", "A", "R"]));
+}

@@ -51,8 +51,16 @@ fn read_back(source: &dyn Source) -> RecordBatch {
             batches.push(morsel.unwrap().batch);
         }
     }
-    let read_schema = batches.first().map_or(schema, |b| b.schema());
-    arrow::compute::concat_batches(&read_schema, &batches).unwrap()
+    // The Parquet source may hand dictionary-encoded text over as dictionary arrays; compare
+    // values in the written types.
+    let batches: Vec<RecordBatch> = batches
+        .iter()
+        .map(|b| {
+            let columns = b.columns().iter().zip(schema.fields()).map(|(c, f)| arrow::compute::cast(c, f.data_type()).unwrap()).collect();
+            RecordBatch::try_new(schema.clone(), columns).unwrap()
+        })
+        .collect();
+    arrow::compute::concat_batches(&schema, &batches).unwrap()
 }
 
 /// Visible files of `dir` (hidden temporaries excluded).

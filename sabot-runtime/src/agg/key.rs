@@ -52,7 +52,9 @@ impl GroupKey for &str {
     }
     #[inline(always)]
     fn matches(&self, owned: &String) -> bool {
-        *self == owned.as_str()
+        let (a, b) = (self.as_bytes(), owned.as_bytes());
+        // Short keys (flags, codes) compare inline; a `memcmp` call costs more than they do.
+        if a.len() <= 16 { a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y) } else { a == b }
     }
 }
 

@@ -114,8 +114,21 @@ impl Decimal {
         if self.scale == other.scale {
             return (self.mantissa, other.mantissa, self.scale);
         }
-        let s = self.scale.max(other.scale);
-        (self.rescale(s).mantissa, other.rescale(s).mantissa, s)
+        // Raising the smaller scale: exact, one multiply (`1 - discount` mixes scales 0 and 2).
+        let (lo, hi) = if self.scale < other.scale { (self, other) } else { (other, self) };
+        let up = (hi.scale - lo.scale) as usize;
+        let raised = match POW10.get(up) {
+            Some(&p) if up <= 18 => mul_exact(lo.mantissa, p),
+            _ => None,
+        };
+        match raised {
+            Some(m) if self.scale < other.scale => (m, other.mantissa, hi.scale),
+            Some(m) => (self.mantissa, m, hi.scale),
+            None => {
+                let s = self.scale.max(other.scale);
+                (self.rescale(s).mantissa, other.rescale(s).mantissa, s)
+            }
+        }
     }
 }
 
@@ -126,6 +139,7 @@ fn mul_exact(a: i128, b: i128) -> Option<i128> {
     if a == i128::from(a as i64) && b == i128::from(b as i64) { Some(a * b) } else { a.checked_mul(b) }
 }
 
+#[inline]
 fn pow10(e: i32) -> i128 {
     POW10.get(e as usize).copied().expect("decimal scale out of range (max 38 digits)")
 }
@@ -140,36 +154,28 @@ impl Add for Decimal {
     type Output = Decimal;
     #[inline(always)]
     fn add(self, rhs: Decimal) -> Decimal {
-        if self.scale == rhs.scale
-            && let Some(m) = self.mantissa.checked_add(rhs.mantissa)
-        {
-            return Decimal::new(m, self.scale);
+        let (a, b, s) = self.aligned(rhs);
+        match a.checked_add(b) {
+            Some(m) => Decimal::new(m, s),
+            None => add_slow(self, rhs),
         }
-        add_slow(self, rhs)
     }
 }
 
-/// Addition across scales, or past i128 with trailing zeros (from a wide declared scale) to
-/// shed first.
+/// Addition past i128: trailing zeros (from a wide declared scale) may be what overflows, so
+/// shed them and try again.
 #[cold]
 #[inline(never)]
 fn add_slow(a: Decimal, b: Decimal) -> Decimal {
-    let (x, y, s) = a.aligned(b);
-    match x.checked_add(y) {
-        Some(m) => Decimal::new(m, s),
-        None => {
-            let (x, y, s) = a.normalize().aligned(b.normalize());
-            Decimal::new(x.checked_add(y).expect("decimal overflow"), s)
-        }
-    }
+    let (x, y, s) = a.normalize().aligned(b.normalize());
+    Decimal::new(x.checked_add(y).expect("decimal overflow"), s)
 }
 
 impl Sub for Decimal {
     type Output = Decimal;
-    #[inline]
+    #[inline(always)]
     fn sub(self, rhs: Decimal) -> Decimal {
-        let (a, b, s) = self.aligned(rhs);
-        Decimal::new(a.checked_sub(b).expect("decimal overflow"), s)
+        self + (-rhs)
     }
 }
 

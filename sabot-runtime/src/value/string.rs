@@ -2,12 +2,25 @@
 
 use super::{Accept, FieldOpts, NonNull, Value};
 use arrow::array::{Array, ArrayRef, AsArray, StringArray, StringBuilder};
-use arrow::datatypes::DataType;
+use arrow::datatypes::{DataType, Int32Type};
 use std::sync::Arc;
 
-/// A column of UTF-8 strings, or nothing when the pipeline does not read it.
+/// A column of UTF-8 strings, plain or dictionary-encoded, or nothing when the pipeline
+/// does not read it.
 #[derive(Clone, Copy)]
-pub struct StrCol<'a>(Option<&'a StringArray>);
+pub enum StrCol<'a> {
+    /// Not read.
+    None,
+    /// One string per row.
+    Plain(&'a StringArray),
+    /// Codes into a dictionary of strings (as Parquet stores low-cardinality text).
+    Dict {
+        /// Per row, the index of its string.
+        keys: &'a [i32],
+        /// The distinct strings.
+        values: &'a StringArray,
+    },
+}
 
 impl Value for String {
     type Ref<'a> = &'a str;
@@ -20,6 +33,7 @@ impl Value for String {
     fn accept(found: &DataType, _: &FieldOpts) -> Accept {
         match found {
             DataType::Utf8 => Accept::Exact,
+            DataType::Dictionary(k, v) if **k == DataType::Int32 && **v == DataType::Utf8 => Accept::Exact,
             DataType::LargeUtf8 | DataType::Utf8View => Accept::Lossless(DataType::Utf8),
             DataType::Dictionary(_, v) if matches!(**v, DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View) => {
                 Accept::Lossless(DataType::Utf8)
@@ -30,15 +44,31 @@ impl Value for String {
         }
     }
     fn col(arr: Option<&dyn Array>) -> StrCol<'_> {
-        StrCol(arr.map(|a| a.as_string::<i32>()))
+        let Some(a) = arr else { return StrCol::None };
+        match a.as_dictionary_opt::<Int32Type>() {
+            Some(d) => StrCol::Dict { keys: d.keys().values(), values: d.values().as_string::<i32>() },
+            None => StrCol::Plain(a.as_string::<i32>()),
+        }
     }
     #[inline(always)]
     fn len(col: Self::Col<'_>) -> usize {
-        col.0.map_or(usize::MAX, |a| a.len())
+        match col {
+            StrCol::None => usize::MAX,
+            StrCol::Plain(a) => a.len(),
+            StrCol::Dict { keys, .. } => keys.len(),
+        }
     }
     #[inline(always)]
     fn get<'a>(col: Self::Col<'a>, i: usize) -> Self::Ref<'a> {
-        col.0.map_or("", |a| a.value(i))
+        match col {
+            StrCol::None => "",
+            StrCol::Plain(a) => a.value(i),
+            // A null row's key may point anywhere: read nothing then (`Option` handles nulls).
+            StrCol::Dict { keys, values } => match usize::try_from(keys[i]) {
+                Ok(k) if k < values.len() => values.value(k),
+                _ => "",
+            },
+        }
     }
     fn unread<'a>() -> Self::Ref<'a> {
         ""
