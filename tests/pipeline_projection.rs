@@ -162,3 +162,23 @@ fn string_fields_read_dictionary_columns_with_nulls() {
         ]
     );
 }
+
+#[test]
+fn timestamps_beyond_nanosecond_range_are_errors_not_clamped() {
+    use arrow::array::TimestampSecondArray;
+    #[derive(Record, Debug, Clone, PartialEq)]
+    struct Ev {
+        at: Timestamp,
+    }
+    #[sabot::pipeline]
+    fn evs(e: Stream<Ev>) -> Stream<Ev> {
+        e.filter(|_| true)
+    }
+    let ok = batch(vec![("at", Arc::new(TimestampSecondArray::from(vec![0, 1_700_000_000])) as ArrayRef)]);
+    let rows: Vec<Ev> = Job::new(evs).source("e", memory(vec![ok])).collect().unwrap();
+    assert_eq!(rows[1].at, Timestamp(1_700_000_000 * 1_000_000_000));
+    // Year ~3300 in seconds: fits the column, not nanoseconds in an i64.
+    let far = batch(vec![("at", Arc::new(TimestampSecondArray::from(vec![0, 42_000_000_000])) as ArrayRef)]);
+    let e = Job::new(evs).source("e", memory(vec![far])).collect::<Ev>().unwrap_err().to_string();
+    assert!(e.contains("`at`") && e.contains("row 1") && e.contains("1677-2262"), "{e}");
+}

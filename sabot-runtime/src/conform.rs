@@ -101,6 +101,15 @@ pub fn conform<R: Record>(batch: &RecordBatch, mask: FieldMask, origin: &Origin)
                 row: origin.first_row + row as u64,
             });
         }
+        if let Err((row, message)) = field.validate(col.as_ref()) {
+            return Err(Error::Cast {
+                origin: origin.to_string(),
+                column: field.name.into(),
+                expected: field.data_type.to_string(),
+                found: format!("{} (row {})", col.data_type(), origin.first_row + row as u64),
+                message,
+            });
+        }
         out.push(Some(col));
     }
     check_lengths(&out, batch.num_rows())?;

@@ -30,12 +30,27 @@ pub struct FieldInfo {
     /// The field's type-specific options.
     pub opts: FieldOpts,
     accept: fn(&DataType, &FieldOpts) -> Accept,
+    validate: fn(&dyn arrow::array::Array) -> Result<(), (usize, String)>,
 }
 
 impl FieldInfo {
     /// Describes a field of value type `V`.
     pub fn of<V: Value>(name: &'static str, opts: FieldOpts, cast: bool, event_time: bool) -> Self {
-        FieldInfo { name, data_type: V::data_type(&opts), nullable: V::NULLABLE, cast, event_time, opts, accept: V::accept }
+        FieldInfo {
+            name,
+            data_type: V::data_type(&opts),
+            nullable: V::NULLABLE,
+            cast,
+            event_time,
+            opts,
+            accept: V::accept,
+            validate: V::validate,
+        }
+    }
+
+    /// Checks a conformed column's values: the first row this field cannot hold, and why.
+    pub fn validate(&self, arr: &dyn arrow::array::Array) -> Result<(), (usize, String)> {
+        (self.validate)(arr)
     }
 
     /// How this field reads a column of type `found`.

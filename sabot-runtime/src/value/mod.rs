@@ -55,6 +55,11 @@ pub trait Value: Sized + Send + Sync + 'static {
     fn data_type(opts: &FieldOpts) -> DataType;
     /// Whether (and how) a column of type `found` can be read into this field.
     fn accept(found: &DataType, opts: &FieldOpts) -> Accept;
+    /// Checks a conformed column's values before rows are read; returns the first offending row
+    /// and why (a value this field cannot represent). Most types accept every value.
+    fn validate(_arr: &dyn Array) -> Result<(), (usize, String)> {
+        Ok(())
+    }
     /// The typed view over a column already conformed to an accepted type; `None` for a column
     /// the pipeline does not read.
     fn col(arr: Option<&dyn Array>) -> Self::Col<'_>;

@@ -30,6 +30,9 @@ impl<T: NonNull> Value for Option<T> {
     fn accept(found: &DataType, opts: &FieldOpts) -> Accept {
         T::accept(found, opts)
     }
+    fn validate(arr: &dyn Array) -> Result<(), (usize, String)> {
+        T::validate(arr)
+    }
     fn col(arr: Option<&dyn Array>) -> Self::Col<'_> {
         OptCol { inner: T::col(arr), nulls: arr.and_then(|a| a.logical_nulls_ref()) }
     }

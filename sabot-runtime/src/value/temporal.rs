@@ -117,6 +117,20 @@ impl Value for Timestamp {
             _ => Accept::No,
         }
     }
+    fn validate(arr: &dyn Array) -> Result<(), (usize, String)> {
+        let col = Self::col(Some(arr));
+        if col.scale == 1 {
+            return Ok(());
+        }
+        // Nanoseconds since 1970 in an i64 span 1677-09-21 to 2262-04-11.
+        let (lo, hi) = (i64::MIN / col.scale, i64::MAX / col.scale);
+        match col.values.iter().position(|v| *v < lo || *v > hi) {
+            Some(row) if arr.is_valid(row) => {
+                Err((row, format!("{} is outside the years 1677-2262 that `Timestamp` (nanoseconds) holds", col.values[row])))
+            }
+            _ => Ok(()),
+        }
+    }
     fn col(arr: Option<&dyn Array>) -> TsCol<'_> {
         let Some(a) = arr else { return TsCol { values: &[], scale: 1 } };
         let DataType::Timestamp(unit, _) = a.data_type() else { return TsCol { values: &[], scale: 1 } };
@@ -134,6 +148,7 @@ impl Value for Timestamp {
     }
     #[inline(always)]
     fn get<'a>(col: Self::Col<'a>, i: usize) -> Self::Ref<'a> {
+        // `validate` rejected values that do not fit; saturation only affects null slots.
         Timestamp(col.values[i].saturating_mul(col.scale))
     }
     fn unread<'a>() -> Self::Ref<'a> {
