@@ -30,7 +30,7 @@ pub struct FieldInfo {
     /// The field's type-specific options.
     pub opts: FieldOpts,
     accept: fn(&DataType, &FieldOpts) -> Accept,
-    validate: fn(&dyn arrow::array::Array) -> Result<(), (usize, String)>,
+    validate: crate::value::Validate,
 }
 
 impl FieldInfo {

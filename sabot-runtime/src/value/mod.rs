@@ -13,6 +13,9 @@ pub use temporal::{Date, TimeUnit, Timestamp};
 use arrow::array::{Array, ArrayRef};
 use arrow::datatypes::DataType;
 
+/// A field's check of a conformed column: the first row it cannot hold, and why.
+pub type Validate = fn(&dyn Array) -> Result<(), (usize, String)>;
+
 /// Per-field options from `#[sabot(...)]` attributes that change the Arrow type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FieldOpts {
