@@ -9,6 +9,36 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 impl Ctx<'_> {
+    /// Folds the row into its key's record: the first record as it is, then `f(kept, row)`.
+    pub(super) fn reduce_update(&self, id: NodeId, key: &Closure, body: &Closure, row: &syn::Ident) -> TokenStream {
+        let span = self.op_spans[body.id];
+        let (kc, f) = (&self.closures[key.id], &self.closures[body.id]);
+        let kspan = self.op_spans[key.id];
+        let Some(ty) = record_type_at(self.plan, self.sig, self.closures, self.plan.nodes[id].inputs[0]) else {
+            return quote_spanned! {span=> ::core::compile_error!("`reduce` needs the record type of its input: put a `map` that builds a struct literal before it"); };
+        };
+        let key = quote_spanned! {kspan=> __p::group_key(#row, #kc) };
+        quote_spanned! {span=>
+            let __key = #key;
+            __table.upsert(__key, || <#ty as __p::Record>::from_row(#row), |__acc| {
+                let __next = __p::join_apply(__p::as_row(&*__acc), #row, #f);
+                *__acc = __next;
+            });
+        }
+    }
+
+    /// A split's reduced records, merged with the same closure and output as they are.
+    pub(super) fn reduce_finish(&self, body: &Closure) -> TokenStream {
+        let f = &self.closures[body.id];
+        let span = self.op_spans[body.id];
+        quote_spanned! {span=>
+            __p::Partial::boxed(__table, |__a, __b| {
+                let __next = __p::join_apply(__p::as_row(&*__a), __p::as_row(&__b), #f);
+                *__a = __next;
+            }, |_, __acc| __acc)
+        }
+    }
+
     /// Adds the row to its group: `__table.upsert(key, init, update)`.
     pub(super) fn aggregate_update(&self, a: &Aggregate, row: &syn::Ident) -> TokenStream {
         let syn::Expr::Closure(c) = &self.closures[a.body.id] else { return TokenStream::new() };

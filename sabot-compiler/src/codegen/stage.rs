@@ -59,7 +59,7 @@ fn fanout(plan: &Plan, stage: &Stage) -> BTreeMap<NodeId, Option<usize>> {
 pub fn stage_input(plan: &Plan, sig: &Signature, closures: &[syn::Expr], stage: &Stage) -> (syn::Type, syn::Ident) {
     match &plan.nodes[stage.source].op {
         Op::Source { index, .. } => (sig.sources[*index].record.clone(), format_ident!("__SABOT_MASK_{}", index)),
-        Op::Aggregate(_) | Op::Sort { .. } => {
+        Op::Aggregate(_) | Op::Sort { .. } | Op::Reduce { .. } => {
             let ty = record_type_at(plan, sig, closures, stage.source).unwrap_or_else(|| syn::parse_quote!(()));
             (ty, format_ident!("__SABOT_MASK_N{}", stage.source))
         }
@@ -83,7 +83,7 @@ pub fn record_type_at(plan: &Plan, sig: &Signature, closures: &[syn::Expr], node
             Some(b) => literal(b.id),
             None => plan.nodes[node].inputs.first().and_then(|&i| record_type_at(plan, sig, closures, i)),
         },
-        Op::Filter(_) | Op::Union | Op::Sort { .. } => {
+        Op::Filter(_) | Op::Union | Op::Sort { .. } | Op::Reduce { .. } => {
             plan.nodes[node].inputs.first().and_then(|&i| record_type_at(plan, sig, closures, i))
         }
         Op::FlatMap(_) | Op::Sink { .. } => None,
@@ -101,7 +101,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
     let f = format_ident!("__sabot_stage_{}", index);
     let (rec, mask) = stage_input(plan, sig, closures, stage);
     let local_mask = match plan.nodes[stage.source].op {
-        Op::Aggregate(_) | Op::Sort { .. } => {
+        Op::Aggregate(_) | Op::Sort { .. } | Op::Reduce { .. } => {
             let value = mask_expr(plan, stage.source, &rec);
             quote! { const #mask: __p::FieldMask = #value; }
         }
@@ -187,6 +187,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
             let (init, finish) = match &plan.nodes[breaker].op {
                 Op::Sort { key, limit } => (quote! { let mut __sorted = ::std::vec::Vec::new(); }, ctx.sort_finish(breaker, key, *limit)),
                 Op::Join(_) => (quote! { let mut __build = __p::JoinTable::new(); }, quote! { __p::JoinTable::boxed(__build) }),
+                Op::Reduce { body, .. } => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.reduce_finish(body)),
                 _ => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.aggregate_finish(breaker)),
             };
             quote! {
@@ -274,6 +275,7 @@ impl Ctx<'_> {
             }
             Op::Union => self.consumers(id, row),
             Op::Aggregate(a) => self.aggregate_update(a, row),
+            Op::Reduce { key, body } => self.reduce_update(id, key, body, row),
             Op::Join(j) if self.stage.breaker == Some(id) => self.join_build(id, j, row),
             Op::Join(j) => self.join_probe(id, j, row, label),
             Op::Sort { key, .. } => {

@@ -7,6 +7,7 @@ mod flat_map;
 mod group_by;
 mod join;
 mod map;
+mod reduce;
 mod sort_by;
 mod top_n;
 mod union;
@@ -55,6 +56,8 @@ pub const OPERATORS: &[OpSpec] = &[
     join::LEFT_JOIN,
     join::SEMI_JOIN,
     join::ANTI_JOIN,
+    reduce::KEY_BY,
+    reduce::REDUCE,
 ];
 
 pub use aggregate::FUNCTIONS as AGGREGATE_FUNCTIONS;

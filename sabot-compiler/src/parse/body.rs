@@ -135,6 +135,9 @@ impl<'s> Builder<'s> {
         if name == "sort_by" || name == "top_n" {
             return self.sort(mc, diag);
         }
+        if name == "reduce" || name == "key_by" {
+            return self.reduce(mc, diag);
+        }
         if matches!(name.as_str(), "join" | "left_join" | "semi_join" | "anti_join") {
             return self.join(mc, diag);
         }
@@ -219,6 +222,45 @@ impl<'s> Builder<'s> {
         let build_key = closure_at(args[2]);
         let body = with_body.then(|| closure_at(args[3]));
         Some(self.plan.add(Op::Join(Join { kind, probe_key, build_key, body }), vec![probe, build]))
+    }
+
+    /// `.key_by(key).reduce(|a, b| ..)`.
+    fn reduce(&mut self, mc: &syn::ExprMethodCall, diag: &mut Diagnostics) -> Option<NodeId> {
+        let usage = ops::lookup("reduce").map_or("", |o| o.usage);
+        if mc.method == "key_by" {
+            diag.error(&mc.method, format!("`key_by` must be followed by `reduce` (the only keyed operator so far): `{usage}`"));
+            return None;
+        }
+        let k = match &*mc.receiver {
+            syn::Expr::MethodCall(k) if k.method == "key_by" => k,
+            _ => {
+                diag.error(&mc.method, format!("`reduce` needs a `key_by` before it: `{usage}`"));
+                return None;
+            }
+        };
+        let (Some(key), Some(body), 1, 1) = (k.args.first(), mc.args.first(), k.args.len(), mc.args.len()) else {
+            diag.push(syn::Error::new(mc.paren_token.span.join(), format!("`key_by` and `reduce` take one closure each: `{usage}`")));
+            return None;
+        };
+        if let syn::Expr::Closure(c) = body
+            && c.inputs.len() != 2
+        {
+            diag.error(
+                &c.inputs,
+                format!("the closure of `reduce` takes two records of the stream: `|a, b|`; found {} argument(s)", c.inputs.len()),
+            );
+            return None;
+        }
+        let input = self.stream(&k.receiver, diag)?;
+        let mut closure_at = |e: &syn::Expr, span: proc_macro2::Span| {
+            let id = self.closures.len();
+            self.closures.push(e.clone());
+            self.op_spans.push(span);
+            closure::analyse(id, e)
+        };
+        let key = closure_at(key, k.method.span());
+        let body = closure_at(body, mc.method.span());
+        Some(self.plan.add(Op::Reduce { key, body }, vec![input]))
     }
 
     /// `.sort_by(key)` or `.top_n(n, key)`.

@@ -33,7 +33,7 @@ pub fn liveness(plan: &mut Plan) {
                 Op::Aggregate(a) => a.reads(),
                 // Sorting keeps whole records; so do joins (build rows are stored whole, and
                 // the pair closure is not analysed per side yet).
-                Op::Sort { .. } | Op::Join(_) => FieldSet::All,
+                Op::Sort { .. } | Op::Join(_) | Op::Reduce { .. } => FieldSet::All,
                 Op::Source { .. } => FieldSet::none(),
             };
             live.extend(&need);

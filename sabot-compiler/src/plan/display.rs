@@ -20,6 +20,7 @@ impl fmt::Display for Plan {
                 Op::Sink { name, record, .. } => write!(f, "sink {name}: {record}{from}")?,
                 Op::Union => write!(f, "union{from}")?,
                 Op::Join(j) => write!(f, "{}{from} on {} = {}", node.op.name(), j.probe_key.text, j.build_key.text)?,
+                Op::Reduce { key, body } => write!(f, "reduce{from} key={} {}", key.text, body.text)?,
                 Op::Sort { key, .. } => write!(f, "{}{from} key={} reads={}", node.op.name(), key.text, key.reads)?,
                 Op::Aggregate(a) => {
                     write!(f, "aggregate{from}")?;
@@ -57,6 +58,8 @@ impl Plan {
                 .map(|&n| {
                     if n == stage.source && matches!(self.nodes[n].op, Op::Aggregate(_)) {
                         format!("groups(n{n})")
+                    } else if n == stage.source && matches!(self.nodes[n].op, Op::Reduce { .. }) {
+                        format!("reduced(n{n})")
                     } else if n == stage.source && matches!(self.nodes[n].op, Op::Sort { .. }) {
                         format!("sorted(n{n})")
                     } else {

@@ -129,6 +129,13 @@ pub enum Op {
     Aggregate(Aggregate),
     /// Looks probe rows up in a table of the build side's rows.
     Join(Join),
+    /// Folds each key's records pairwise into one: ends a stage.
+    Reduce {
+        /// The `key_by` closure.
+        key: Closure,
+        /// The `reduce` closure `|a, b| T { .. }`.
+        body: Closure,
+    },
     /// Orders all rows by a key, keeping the first `limit` (`top_n`): ends a stage.
     Sort {
         /// The key closure.
@@ -163,6 +170,7 @@ impl Op {
                 JoinKind::Semi => "semi_join",
                 JoinKind::Anti => "anti_join",
             },
+            Op::Reduce { .. } => "reduce",
             Op::Sort { limit: None, .. } => "sort_by",
             Op::Sort { limit: Some(_), .. } => "top_n",
             Op::Sink { .. } => "sink",
@@ -175,6 +183,7 @@ impl Op {
             Op::Filter(c) | Op::Map(c) | Op::FlatMap(c) => Some(c),
             Op::Aggregate(a) => Some(&a.body),
             Op::Sort { key, .. } => Some(key),
+            Op::Reduce { body, .. } => Some(body),
             Op::Join(j) => Some(j.body.as_ref().unwrap_or(&j.probe_key)),
             _ => None,
         }
@@ -182,7 +191,7 @@ impl Op {
 
     /// Whether the operator keeps no state between rows (and so can be fused).
     pub fn is_stateless(&self) -> bool {
-        !matches!(self, Op::Aggregate(_) | Op::Sort { .. })
+        !matches!(self, Op::Aggregate(_) | Op::Sort { .. } | Op::Reduce { .. })
     }
 }
 
