@@ -9,7 +9,7 @@ pub const KEY_BY: OpSpec = OpSpec {
     arg: Arg::RowFn,
     stateless: false,
     doc: "keys rows for the following `reduce`",
-    usage: ".key_by(|row| row.user).reduce(|a, b| Visit { user: a.user, clicks: a.clicks + b.clicks })",
+    usage: ".key_by(|row| row.user).reduce(|a, b| Visit { user: a.user.to_string(), clicks: a.clicks + b.clicks })",
 };
 
 /// The `reduce` operator.
@@ -18,5 +18,5 @@ pub const REDUCE: OpSpec = OpSpec {
     arg: Arg::RowFn,
     stateless: false,
     doc: "folds each key's records pairwise into one",
-    usage: ".key_by(|row| row.user).reduce(|a, b| Visit { user: a.user, clicks: a.clicks + b.clicks })",
+    usage: ".key_by(|row| row.user).reduce(|a, b| Visit { user: a.user.to_string(), clicks: a.clicks + b.clicks })",
 };
