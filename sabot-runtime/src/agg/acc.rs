@@ -302,13 +302,12 @@ impl<O: Send + Sync + 'static, const LAST: bool> Accumulator for Ends<O, LAST> {
 /// `count_distinct(e)`: how many different values `e` takes in the group (a null counts as
 /// a value of its own, unlike SQL's `count(DISTINCT e)`, which ignores nulls).
 pub struct CountDistinct<O> {
-    seen: hashbrown::HashTable<O>,
-    hasher: hashbrown::DefaultHashBuilder,
+    seen: super::GroupTable<O, ()>,
 }
 
 /// Starts a `count_distinct` with the group's first value.
 pub fn count_distinct<K: super::GroupKey>(v: K) -> CountDistinct<K::Owned> {
-    let mut c = CountDistinct { seen: hashbrown::HashTable::new(), hasher: Default::default() };
+    let mut c = CountDistinct { seen: super::GroupTable::new() };
     c.add(v);
     c
 }
@@ -317,26 +316,14 @@ impl<K: super::GroupKey> AddValue<K> for CountDistinct<K::Owned> {
     /// Records `v`, copying it only when it is new.
     #[inline]
     fn add(&mut self, v: K) {
-        use std::hash::BuildHasher;
-        let hash = self.hasher.hash_one(v);
-        if self.seen.find(hash, |s| v.matches(s)).is_none() {
-            let hasher = &self.hasher;
-            self.seen.insert_unique(hash, v.to_owned_key(), |s| hasher.hash_one(s));
-        }
+        self.seen.entry(v, || ());
     }
 }
 
 impl<O: std::hash::Hash + Eq + Send + Sync + 'static> Accumulator for CountDistinct<O> {
     type Output = u64;
     fn merge(&mut self, other: Self) {
-        use std::hash::BuildHasher;
-        for s in other.seen {
-            let hash = self.hasher.hash_one(&s);
-            if self.seen.find(hash, |x| *x == s).is_none() {
-                let hasher = &self.hasher;
-                self.seen.insert_unique(hash, s, |x| hasher.hash_one(x));
-            }
-        }
+        self.seen.merge(other.seen, |_, _| ());
     }
     fn finish(self) -> u64 {
         self.seen.len() as u64

@@ -3,21 +3,20 @@
 //! and the probe stage looks rows up by borrowed key.
 
 use super::key::GroupKey;
+use super::table::GroupTable;
 use crate::error::{Error, Result};
-use hashbrown::{DefaultHashBuilder, HashTable};
 use std::any::Any;
-use std::hash::{BuildHasher, Hash};
+use std::hash::Hash;
 use std::sync::Arc;
 
-/// Build rows by key.
+/// Build rows by key: a group table whose state is the group's rows.
 pub struct JoinTable<K, B> {
-    table: HashTable<(K, Vec<B>)>,
-    hasher: DefaultHashBuilder,
+    groups: GroupTable<K, Vec<B>>,
 }
 
 impl<K: Hash + Eq, B> Default for JoinTable<K, B> {
     fn default() -> Self {
-        JoinTable { table: HashTable::new(), hasher: DefaultHashBuilder::default() }
+        JoinTable { groups: GroupTable::new() }
     }
 }
 
@@ -31,16 +30,8 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
     /// never match, so its row is not kept.
     #[inline]
     pub fn insert<Q: GroupKey<Owned = K>>(&mut self, key: Q, row: B) {
-        if key.has_null() {
-            return;
-        }
-        let hash = self.hasher.hash_one(key);
-        match self.table.find_mut(hash, |(k, _)| key.matches(k)) {
-            Some((_, rows)) => rows.push(row),
-            None => {
-                let hasher = &self.hasher;
-                self.table.insert_unique(hash, (key.to_owned_key(), vec![row]), |(k, _)| hasher.hash_one(k));
-            }
+        if !key.has_null() {
+            self.groups.entry(key, Vec::new).push(row);
         }
     }
 
@@ -50,8 +41,7 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
         if key.has_null() {
             return &[];
         }
-        let hash = self.hasher.hash_one(key);
-        self.table.find(hash, |(k, _)| key.matches(k)).map_or(&[], |(_, rows)| rows.as_slice())
+        self.groups.get(key).map_or(&[], Vec::as_slice)
     }
 
     /// Erases the types for the executor.
@@ -73,16 +63,8 @@ pub trait BuildPartial: Send {
 impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> BuildPartial for JoinTable<K, B> {
     fn merge(&mut self, other: Box<dyn BuildPartial>) -> Result<()> {
         let other = other.into_any().downcast::<Self>().map_err(|_| Error::Config("merging build sides of different joins".into()))?;
-        for (key, rows) in other.table {
-            let hash = self.hasher.hash_one(&key);
-            match self.table.find_mut(hash, |(k, _)| *k == key) {
-                Some((_, mine)) => mine.extend(rows),
-                None => {
-                    let hasher = &self.hasher;
-                    self.table.insert_unique(hash, (key, rows), |(k, _)| hasher.hash_one(k));
-                }
-            }
-        }
+        // Later splits' rows go after earlier ones': matches keep build-input order.
+        self.groups.merge(other.groups, |mine, rows| mine.extend(rows));
         Ok(())
     }
 

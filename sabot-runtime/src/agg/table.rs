@@ -42,6 +42,22 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
         }
     }
 
+    /// The state of `key`'s group, created with `init` when the key is new (copied only then).
+    #[inline(always)]
+    pub fn entry<Q: GroupKey<Owned = K>>(&mut self, key: Q, init: impl FnOnce() -> A) -> &mut A {
+        let hash = self.hasher.hash_one(key);
+        let hasher = &self.hasher;
+        let entry = self.table.entry(hash, |(k, _)| key.matches(k), |(k, _)| hasher.hash_one(k));
+        &mut entry.or_insert_with(|| (key.to_owned_key(), init())).into_mut().1
+    }
+
+    /// The state of `key`'s group, if it has one.
+    #[inline(always)]
+    pub fn get<Q: GroupKey<Owned = K>>(&self, key: Q) -> Option<&A> {
+        let hash = self.hasher.hash_one(key);
+        self.table.find(hash, |(k, _)| key.matches(k)).map(|(_, a)| a)
+    }
+
     /// Adds another split's groups, combining states of equal keys with `merge`.
     pub fn merge(&mut self, other: Self, merge: impl Fn(&mut A, A)) {
         for (key, state) in other.table {
