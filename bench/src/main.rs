@@ -1,5 +1,6 @@
 //! `bench`: Sabot's figures beside peers measured in the same run, on this machine.
-//! `bench chain` (fused filter -> map -> filter vs arrow-rs kernels vs DuckDB) and
+//! `bench chain` (fused filter -> map -> filter vs arrow-rs kernels vs DuckDB), `bench tpch`
+//! (TPC-H Q1, Q3, Q6 from Parquet vs DuckDB, Polars, DataFusion) and
 //! `bench build` (incremental rebuild after editing a pipeline, macro expansion time).
 
 mod build;
@@ -38,7 +39,7 @@ enum Command {
         #[arg(long, value_delimiter = ',', default_value = "sabot,arrow,duckdb")]
         engines: Vec<String>,
     },
-    /// TPC-H Q1 and Q6 from Parquet: Sabot vs DuckDB on the same file.
+    /// TPC-H Q1, Q3 and Q6 from Parquet: Sabot vs DuckDB, Polars and DataFusion on the same files.
     Tpch {
         /// Directory with lineitem.parquet (and DuckDB's answers), from scripts/tpch_data.py.
         #[arg(long, default_value = "/tmp/tpch-sf1")]
@@ -49,7 +50,8 @@ enum Command {
         /// Worker threads for every engine.
         #[arg(long, default_value_t = 2)]
         threads: usize,
-        /// Python with duckdb installed.
+        /// Python with duckdb, polars and datafusion installed (a peer that fails to import is
+        /// reported as missing).
         #[arg(long, default_value = "python3")]
         python: String,
         /// Queries to run (comma separated).

@@ -1,11 +1,16 @@
-//! `bench tpch`: TPC-H Q1, Q3, Q6 from the same Parquet files, Sabot vs DuckDB, answers checked
-//! against DuckDB's (`scripts/tpch_data.py` writes them beside the data).
+//! `bench tpch`: TPC-H Q1, Q3, Q6 from the same Parquet files, Sabot vs DuckDB, Polars and
+//! DataFusion (the scripts in `bench/peers/`), Sabot's answers checked against DuckDB's
+//! (`scripts/tpch_data.py` writes them beside the data).
 
 use crate::median;
 use sabot::Job;
 use sabot::source::parquet;
 use sabot_examples::tpch::{Q1Row, Q3Row, Q6Row, q1, q3, q6};
+use std::process::Command;
 use std::time::Instant;
+
+/// The peers: `bench/peers/{name}_tpch.py` each prints one line "query median_seconds" per query.
+const PEERS: [&str; 3] = ["duckdb", "polars", "datafusion"];
 
 fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     let first = f();
@@ -63,29 +68,52 @@ pub fn run(dir: &str, runs: usize, threads: usize, python: &str, queries: &[Stri
         timings.push(("q6", s));
     }
 
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/peers/duckdb_tpch.py");
-    let out = std::process::Command::new(python).args([script, &file, &runs.to_string(), &threads.to_string()]).output();
-    let duck: Vec<(String, f64)> = match &out {
-        Ok(o) => String::from_utf8_lossy(&o.stdout)
-            .lines()
-            .filter_map(|l| l.split_once(' ').and_then(|(n, s)| Some((n.to_string(), s.parse().ok()?))))
-            .collect(),
-        Err(e) => {
-            eprintln!("duckdb skipped: {e}");
-            Vec::new()
-        }
-    };
-    let peer = |q: &str| duck.iter().find(|(n, _)| n == q).map(|(_, s)| *s);
+    let peers: Vec<_> = PEERS.iter().map(|p| peer(python, p, &file, runs, threads)).collect();
     println!(
-        "bench tpch: {file}, {threads} threads on {} cores, median of {runs} warm runs; answers checked against DuckDB's",
+        "bench tpch: {file}, {threads} threads on {} cores, median of {runs} warm runs; Sabot's answers checked against DuckDB's",
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
-    println!("{:<6} {:>12} {:>12} {:>18}", "query", "sabot s", "duckdb s", "duckdb / sabot");
+    print!("{:<6} {:>12}", "query", "sabot s");
+    PEERS.iter().for_each(|p| print!(" {:>12}", format!("{p} s")));
+    println!(" {:>13} {:>14}", "fastest peer", "peer / sabot");
     for &(q, s) in &timings {
-        match peer(q) {
-            Some(d) => println!("{q:<6} {s:>12.4} {d:>12.4} {:>17.2}x", d / s),
-            None => println!("{q:<6} {s:>12.4} {:>12} {:>18}", "n/a", "n/a"),
+        print!("{q:<6} {s:>12.4}");
+        let mut fastest: Option<(&str, f64)> = None;
+        for (name, timings) in PEERS.iter().zip(&peers) {
+            match timings.as_ref().map(|t| t.iter().find(|(n, _)| n == q).map(|(_, s)| *s)) {
+                Ok(Some(d)) => {
+                    print!(" {d:>12.4}");
+                    if fastest.is_none_or(|(_, f)| d < f) {
+                        fastest = Some((name, d));
+                    }
+                }
+                Ok(None) => print!(" {:>12}", "n/a"),
+                Err(why) => print!(" {why:>12}"),
+            }
+        }
+        match fastest {
+            Some((name, d)) => println!(" {name:>13} {:>13.2}x", d / s),
+            None => println!(" {:>13} {:>14}", "n/a", "n/a"),
         }
     }
     Ok(())
+}
+
+/// Runs one peer's script: its timings, or "missing" when Python or the peer's package is not
+/// there (an import error), "failed" when the script fails otherwise (its error goes to stderr).
+fn peer(python: &str, name: &str, file: &str, runs: usize, threads: usize) -> Result<Vec<(String, f64)>, &'static str> {
+    let script = format!("{}/peers/{name}_tpch.py", env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new(python).args([&script, file, &runs.to_string(), &threads.to_string()]).output().map_err(|e| {
+        eprintln!("{name} skipped: {python}: {e}");
+        "missing"
+    })?;
+    if !out.status.success() {
+        let err = String::from_utf8_lossy(&out.stderr);
+        eprintln!("{name} skipped: {}", err.trim().lines().last().unwrap_or("no output"));
+        return Err(if err.contains("ModuleNotFoundError") || err.contains("ImportError") { "missing" } else { "failed" });
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| l.split_once(' ').and_then(|(n, s)| Some((n.to_string(), s.parse().ok()?))))
+        .collect())
 }
