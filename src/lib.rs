@@ -22,7 +22,7 @@
 //! ```
 
 pub use sabot_macros::{Record, pipeline};
-pub use sabot_runtime::cli::{explain_text, main, main_with_args};
+pub use sabot_runtime::cli::{explain_text, main, main_with_args, parse_size};
 pub use sabot_runtime::exec::{RunOptions, RunSummary};
 pub use sabot_runtime::{Allocator, Date, Decimal, Error, Job, Pipeline, Record, RecordBuilder, Result, Stream, TimeUnit, Timestamp};
 
@@ -34,6 +34,11 @@ pub mod source {
 /// Outputs for jobs: `parquet`, `csv`, `stdout`, `collect`.
 pub mod sink {
     pub use sabot_runtime::sink::*;
+}
+
+/// State backends (`--state memory|rocksdb:DIR|tonbo:DIR`) and typed keyed state.
+pub mod state {
+    pub use sabot_state::*;
 }
 
 /// What a pipeline file needs: `use sabot::prelude::*;`.

@@ -1,6 +1,6 @@
 //! Grouped and global aggregation equal a naive reference on random inputs: duplicate keys,
 //! one key holding 90% of the rows, null keys, empty input, many splits merged; `first`,
-//! `last` and `count_distinct` follow input order across splits.
+//! `last` and `count_distinct` follow input order across splits, also when tables spill.
 
 use proptest::prelude::*;
 use sabot::prelude::*;
@@ -105,6 +105,18 @@ proptest! {
     fn grouped_equals_reference(rows in proptest::collection::vec(ev(false), 0..400), skewed in proptest::collection::vec(ev(true), 0..400), split in 1usize..90, workers in 1usize..4) {
         for rows in [rows, skewed] {
             let mut got: Vec<Group> = Job::new(grouped).source("evs", memory(rows.clone())).batch_rows(split).parallelism(workers).collect().unwrap();
+            got.sort_by(|a, b| (a.k, &a.tag).cmp(&(b.k, &b.tag)));
+            prop_assert_eq!(got, reference(&rows));
+        }
+    }
+
+    #[test]
+    fn grouped_spilled_equals_reference(rows in proptest::collection::vec(ev(false), 0..400), skewed in proptest::collection::vec(ev(true), 0..400), split in 1usize..90, workers in 1usize..4, limit in 0usize..4096) {
+        // A budget of a few KiB spills after nearly every morsel: partitions must merge back
+        // in input order (first/last) and with every split's rest.
+        for rows in [rows, skewed] {
+            let job = Job::new(grouped).source("evs", memory(rows.clone())).batch_rows(split).parallelism(workers).memory_limit(limit);
+            let mut got: Vec<Group> = job.collect().unwrap();
             got.sort_by(|a, b| (a.k, &a.tag).cmp(&(b.k, &b.tag)));
             prop_assert_eq!(got, reference(&rows));
         }

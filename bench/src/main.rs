@@ -1,10 +1,12 @@
 //! `bench`: Sabot's figures beside peers measured in the same run, on this machine.
 //! `bench chain` (fused filter -> map -> filter vs arrow-rs kernels vs DuckDB), `bench tpch`
-//! (TPC-H Q1, Q3, Q6 from Parquet vs DuckDB, Polars, DataFusion) and
+//! (TPC-H Q1, Q3, Q6 from Parquet vs DuckDB, Polars, DataFusion), `bench spill` (group-by
+//! under a memory limit on each state backend, peak RSS) and
 //! `bench build` (incremental rebuild after editing a pipeline, macro expansion time).
 
 mod build;
 mod chain;
+mod spill;
 mod tpch;
 
 use clap::{Parser, Subcommand};
@@ -58,6 +60,41 @@ enum Command {
         #[arg(long, value_delimiter = ',', default_value = "q1,q3,q6")]
         queries: Vec<String>,
     },
+    /// Group-by with many distinct keys under a memory limit, spilling to each state backend:
+    /// time, spills and peak RSS per backend (each run in its own process).
+    Spill {
+        /// Distinct keys (each appears in two rows).
+        #[arg(long, default_value_t = 10_000_000)]
+        keys: u64,
+        /// The memory limit for the spilling runs.
+        #[arg(long, default_value = "64MiB")]
+        limit: String,
+        /// State backends to run (`memory` runs without a limit, as the baseline).
+        #[arg(long, value_delimiter = ',', default_value = "memory,rocksdb:/tmp/sabot-spill/rocksdb,tonbo:/tmp/sabot-spill/tonbo")]
+        states: Vec<String>,
+        /// Where the input and output Parquet files go.
+        #[arg(long, default_value = "/tmp/sabot-spill")]
+        data: String,
+        /// Worker threads.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
+    /// One run of `bench spill` (internal).
+    #[command(hide = true)]
+    SpillChild {
+        #[arg(long)]
+        keys: u64,
+        #[arg(long)]
+        input: String,
+        #[arg(long)]
+        out: String,
+        #[arg(long)]
+        state: String,
+        #[arg(long, value_parser = sabot::parse_size)]
+        limit: Option<usize>,
+        #[arg(long)]
+        threads: usize,
+    },
     /// Incremental `cargo build` of the quickstart job after editing its pipeline, and
     /// the expansion time of its macros.
     Build {
@@ -72,6 +109,8 @@ fn main() -> anyhow::Result<()> {
         Command::Chain { rows, runs, threads, python, engines } => chain::run(rows, runs, threads, &python, &engines),
         Command::Build { runs } => build::run(runs),
         Command::Tpch { data, runs, threads, python, queries } => tpch::run(&data, runs, threads, &python, &queries),
+        Command::Spill { keys, limit, states, data, threads } => spill::run(keys, &limit, &states, &data, threads),
+        Command::SpillChild { keys, input, out, state, limit, threads } => spill::child(keys, &input, &out, &state, limit, threads),
     }
 }
 

@@ -33,6 +33,12 @@ enum Command {
         /// Rows per morsel.
         #[arg(long, default_value_t = source::DEFAULT_BATCH_ROWS)]
         batch_rows: usize,
+        /// Where state and spilled tables go: memory, rocksdb:DIR or tonbo:DIR.
+        #[arg(long, default_value = "memory", value_name = "SPEC")]
+        state: sabot_state::StateSpec,
+        /// Bytes hash tables may hold before they spill to the state backend (e.g. 512MiB, 2G).
+        #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+        memory_limit: Option<usize>,
     },
     /// Show the plan, each optimisation pass, the fused stages and the generated code.
     Explain {
@@ -81,8 +87,11 @@ where
 
 fn execute(spec: &'static PipelineSpec, command: Command) -> Result<()> {
     match command {
-        Command::Run { sources, sinks, parallelism, batch_rows } => {
-            let mut job = Job::from_spec(spec).batch_rows(batch_rows).progress(true);
+        Command::Run { sources, sinks, parallelism, batch_rows, state, memory_limit } => {
+            let mut job = Job::from_spec(spec).batch_rows(batch_rows).progress(true).state(sabot_state::open(&state)?);
+            if let Some(bytes) = memory_limit {
+                job = job.memory_limit(bytes);
+            }
             if let Some(n) = parallelism {
                 job = job.parallelism(n);
             }
@@ -105,6 +114,9 @@ fn execute(spec: &'static PipelineSpec, command: Command) -> Result<()> {
                 secs,
                 summary.rows_in as f64 / secs.max(1e-9) / 1e6
             );
+            if summary.spills.0 > 0 {
+                eprintln!("spilled {} times ({} groups) to {state}", summary.spills.0, summary.spills.1);
+            }
             Ok(())
         }
         Command::Explain { passes, code } => {
@@ -112,6 +124,22 @@ fn execute(spec: &'static PipelineSpec, command: Command) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// A byte size: a number with an optional K/M/G suffix (KB/KiB... all powers of 1024).
+pub fn parse_size(text: &str) -> std::result::Result<usize, String> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(digits);
+    let n: usize = num.parse().map_err(|_| format!("`{text}` is not a size (e.g. 512MiB, 2G, 1048576)"))?;
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => return Err(format!("`{text}`: unknown unit `{unit}` (use K, M or G)")),
+    };
+    n.checked_mul(1 << shift).ok_or_else(|| format!("`{text}` is too large"))
 }
 
 /// The text `explain` prints.

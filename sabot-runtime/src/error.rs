@@ -8,6 +8,9 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 /// Errors raised while reading, executing or writing a job.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// The state backend failed while spilling or reading back state.
+    #[error(transparent)]
+    State(#[from] sabot_state::StateError),
     /// A file or directory could not be opened, read or written.
     #[error("{path}: {source}")]
     Io {

@@ -77,6 +77,18 @@ impl Job {
         self
     }
 
+    /// Keeps state and spilled tables in `backend` (default: memory).
+    pub fn state(mut self, backend: std::sync::Arc<dyn sabot_state::StateBackend>) -> Self {
+        self.options.state = backend;
+        self
+    }
+
+    /// Lets hash tables hold at most `bytes` before they spill to the state backend.
+    pub fn memory_limit(mut self, bytes: usize) -> Self {
+        self.options.memory_limit = Some(bytes);
+        self
+    }
+
     /// Shows a progress bar when stderr is a terminal.
     pub fn progress(mut self, on: bool) -> Self {
         self.options.progress = on;

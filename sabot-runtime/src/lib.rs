@@ -29,7 +29,9 @@ pub use value::{Date, Decimal, FieldOpts, TimeUnit, Timestamp, Value};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::agg::acc::{Accumulator, AddValue, avg, count, count_distinct, first, last, max, min, sum};
-    pub use crate::agg::{AggPartial, BuildPartial, GroupKey, GroupTable, JoinTable, Partial, Sorted, StageCtx};
+    pub use crate::agg::{
+        AggPartial, Budget, BuildPartial, GroupKey, GroupTable, JoinTable, KeepInMemory, Partial, Sorted, SpillByCodec, StageCtx,
+    };
     pub use crate::conform::{Origin, conform};
     pub use crate::error::Result;
     pub use crate::record::{ALL_FIELDS, FieldInfo, FieldMask, Record, RecordBuilder, batch_of, mask_of};

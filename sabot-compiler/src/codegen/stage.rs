@@ -190,6 +190,15 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                 Op::Reduce { body, .. } => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.reduce_finish(body)),
                 _ => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.aggregate_finish(breaker)),
             };
+            // Aggregation state can be written out: it joins the job's memory budget.
+            let budget = matches!(plan.nodes[breaker].op, Op::Aggregate(_)).then(|| {
+                quote! {
+                    {
+                        use __p::{KeepInMemory as _, SpillByCodec as _};
+                        (&__p::Budget::new(&mut __table)).check_budget(__ctx)?;
+                    }
+                }
+            });
             quote! {
                 #[allow(unused_variables, unused_mut, unused_labels, clippy::all)]
                 fn #f(__split: __p::MorselIter, __ctx: &__p::StageCtx) -> __p::Result<::std::boxed::Box<dyn #partial>> {
@@ -200,6 +209,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                         let __owned = __next?;
                         let __morsel = &__owned;
                         #per_morsel
+                        #budget
                     }
                     ::core::result::Result::Ok(#finish)
                 }

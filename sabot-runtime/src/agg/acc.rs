@@ -68,6 +68,17 @@ impl Summable for Decimal {
 #[derive(Debug, Clone, Copy)]
 pub struct Sum<T: Summable>(T::Total);
 
+impl<T: Summable> Sum<T> {
+    /// The running total (for spilling).
+    pub fn total(&self) -> T::Total {
+        self.0
+    }
+    /// A sum resumed from a spilled total.
+    pub fn from_total(total: T::Total) -> Self {
+        Sum(total)
+    }
+}
+
 /// Starts a `sum` with its first value.
 #[inline(always)]
 pub fn sum<T: Summable>(first: T) -> Sum<T> {
@@ -94,6 +105,17 @@ impl<T: Summable> Accumulator for Sum<T> {
 /// `count()`: rows in the group.
 #[derive(Debug, Clone, Copy)]
 pub struct Count(u64);
+
+impl Count {
+    /// Rows counted so far (for spilling).
+    pub fn value(&self) -> u64 {
+        self.0
+    }
+    /// A count resumed from a spilled value.
+    pub fn from_value(n: u64) -> Self {
+        Count(n)
+    }
+}
 
 /// Starts a `count` at its first row.
 #[inline(always)]
@@ -125,6 +147,17 @@ pub struct Avg<T: Summable> {
     n: u64,
 }
 
+impl<T: Summable> Avg<T> {
+    /// Total and row count (for spilling).
+    pub fn parts(&self) -> (T::Total, u64) {
+        (self.total, self.n)
+    }
+    /// An average resumed from spilled parts.
+    pub fn from_parts(total: T::Total, n: u64) -> Self {
+        Avg { total, n }
+    }
+}
+
 /// Starts an `avg` with its first value.
 #[inline(always)]
 pub fn avg<T: Summable>(first: T) -> Avg<T> {
@@ -153,6 +186,17 @@ impl<T: Summable> Accumulator for Avg<T> {
 /// `min(e)` / `max(e)` over values that are `Copy` and ordered.
 #[derive(Debug, Clone, Copy)]
 pub struct Extreme<T, const MAX: bool>(T);
+
+impl<T, const MAX: bool> Extreme<T, MAX> {
+    /// The extreme so far (for spilling).
+    pub fn value(&self) -> &T {
+        &self.0
+    }
+    /// A min or max resumed from a spilled value.
+    pub fn from_value(v: T) -> Self {
+        Extreme(v)
+    }
+}
 
 /// `min(e)`.
 pub type Min<T> = Extreme<T, false>;
@@ -260,6 +304,17 @@ impl<T: Keep> Keep for Option<T> {
 /// input order, so this holds with any parallelism).
 pub struct Ends<O, const LAST: bool>(O);
 
+impl<O, const LAST: bool> Ends<O, LAST> {
+    /// The value kept so far (for spilling).
+    pub fn value(&self) -> &O {
+        &self.0
+    }
+    /// A first or last resumed from a spilled value.
+    pub fn from_value(v: O) -> Self {
+        Ends(v)
+    }
+}
+
 /// `first(e)`, keeping values of type `O`.
 pub type First<O> = Ends<O, false>;
 /// `last(e)`, keeping values of type `O`.
@@ -303,6 +358,17 @@ impl<O: Send + Sync + 'static, const LAST: bool> Accumulator for Ends<O, LAST> {
 /// a value of its own, unlike SQL's `count(DISTINCT e)`, which ignores nulls).
 pub struct CountDistinct<O> {
     seen: super::GroupTable<O, ()>,
+}
+
+impl<O> CountDistinct<O> {
+    /// The values seen (for spilling).
+    pub fn seen(&self) -> &super::GroupTable<O, ()> {
+        &self.seen
+    }
+    /// A distinct count resumed from spilled values.
+    pub fn from_seen(seen: super::GroupTable<O, ()>) -> Self {
+        CountDistinct { seen }
+    }
 }
 
 /// Starts a `count_distinct` with the group's first value.

@@ -24,6 +24,11 @@ pub trait GroupKey: Copy + Hash {
     fn has_null(&self) -> bool {
         false
     }
+    /// Bytes the owned form keeps outside the table (a string's text), for the memory budget.
+    #[inline(always)]
+    fn heap_size(&self) -> usize {
+        0
+    }
 }
 
 macro_rules! copy_keys {
@@ -56,6 +61,10 @@ impl GroupKey for &str {
         // Short keys (flags, codes) compare inline; a `memcmp` call costs more than they do.
         if a.len() <= 16 { a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y) } else { a == b }
     }
+    #[inline(always)]
+    fn heap_size(&self) -> usize {
+        self.len()
+    }
 }
 
 impl<K: GroupKey> GroupKey for Option<K> {
@@ -76,6 +85,10 @@ impl<K: GroupKey> GroupKey for Option<K> {
     fn has_null(&self) -> bool {
         self.as_ref().is_none_or(|k| k.has_null())
     }
+    #[inline(always)]
+    fn heap_size(&self) -> usize {
+        self.as_ref().map_or(0, |k| k.heap_size())
+    }
 }
 
 macro_rules! tuple_keys {
@@ -93,6 +106,10 @@ macro_rules! tuple_keys {
             #[inline(always)]
             fn has_null(&self) -> bool {
                 false $(|| self.$i.has_null())+
+            }
+            #[inline(always)]
+            fn heap_size(&self) -> usize {
+                0 $(+ self.$i.heap_size())+
             }
         }
     )*};

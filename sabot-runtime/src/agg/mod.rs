@@ -3,12 +3,17 @@
 //! executor merges and finishes (`table`).
 
 pub mod acc;
+mod codec;
+mod ctx;
 mod join;
 mod key;
 mod sort;
+mod spill;
 mod table;
 
-pub use join::{BuildPartial, JoinTable, StageCtx};
+pub use ctx::StageCtx;
+pub use join::{BuildPartial, JoinTable};
 pub use key::GroupKey;
 pub use sort::{Sorted, TotalOrd, nulls_last};
-pub use table::{AggFn, AggPartial, BuildFn, GroupTable, Partial};
+pub use spill::{Budget, KeepInMemory, PARTITIONS, SpillByCodec, SpillCtx};
+pub use table::{AggFn, AggPartial, BuildFn, Finished, GroupTable, Partial};

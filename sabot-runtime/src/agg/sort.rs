@@ -4,7 +4,6 @@
 use super::table::AggPartial;
 use crate::error::{Error, Result};
 use crate::record::{Record, RecordBuilder};
-use arrow::array::RecordBatch;
 use std::any::Any;
 use std::cmp::Ordering;
 
@@ -42,7 +41,7 @@ impl<T: Record, C: Fn(&T, &T) -> Ordering + Send + 'static> AggPartial for Sorte
         Ok(())
     }
 
-    fn finish(self: Box<Self>, rows_per_batch: usize) -> Vec<RecordBatch> {
+    fn finish(self: Box<Self>, rows_per_batch: usize) -> Result<super::Finished> {
         let Sorted { mut rows, limit, cmp } = *self;
         // `sort_by` is stable: rows with equal keys keep their input order.
         rows.sort_by(&cmp);
@@ -57,7 +56,7 @@ impl<T: Record, C: Fn(&T, &T) -> Ordering + Send + 'static> AggPartial for Sorte
             }
             out.push(b.finish());
         }
-        out
+        Ok(super::Finished::Batches(out))
     }
 
     fn into_any(self: Box<Self>) -> Box<dyn Any> {

@@ -1,24 +1,59 @@
 //! The hash table of one split's groups, and the type-erased partial result the executor
 //! merges across splits and finishes into output batches.
 
+use super::StageCtx;
 use super::key::GroupKey;
+use super::spill::{self, PARTITIONS, SpillCtx};
 use crate::error::{Error, Result};
 use crate::record::{Record, RecordBuilder};
 use crate::source::MorselIter;
 use arrow::array::RecordBatch;
 use hashbrown::{DefaultHashBuilder, HashTable};
+use sabot_state::StateCodec;
 use std::any::Any;
 use std::hash::{BuildHasher, Hash};
+use std::sync::Arc;
 
 /// Groups of one split: owned key and accumulator state per group.
 pub struct GroupTable<K, A> {
     table: HashTable<(K, A)>,
     hasher: DefaultHashBuilder,
+    /// Bytes the keys own outside the table (string text), for the memory budget.
+    heap: usize,
+    /// Set once a memory budget applies: how to write the table out and read it back.
+    spill: Option<SpillHook<K, A>>,
 }
 
-impl<K: Hash + Eq, A> Default for GroupTable<K, A> {
+/// A budgeted table's link to its job's spill context. The write and read functions are
+/// captured where the key and state types are known to be encodable (`check_budget`), so the
+/// executor's merge and finish need no such bounds.
+struct SpillHook<K, A> {
+    ctx: Arc<SpillCtx>,
+    stage: usize,
+    split: u64,
+    spills: u64,
+    reserved: usize,
+    wrote: bool,
+    write: WriteFn<K, A>,
+    read: ReadFn<K, A>,
+}
+
+/// Writes a table's groups to the spill partitions of (stage, order).
+type WriteFn<K, A> = fn(&mut GroupTable<K, A>, &SpillCtx, usize, u64) -> Result<()>;
+/// Reads back the groups of (stage, partition) in input order.
+type ReadFn<K, A> = fn(&SpillCtx, usize, usize) -> Result<Vec<(K, A)>>;
+
+impl<K, A> Default for GroupTable<K, A> {
     fn default() -> Self {
-        GroupTable { table: HashTable::new(), hasher: DefaultHashBuilder::default() }
+        GroupTable { table: HashTable::new(), hasher: DefaultHashBuilder::default(), heap: 0, spill: None }
+    }
+}
+
+impl<K, A> Drop for GroupTable<K, A> {
+    fn drop(&mut self) {
+        if let Some(hook) = &self.spill {
+            hook.ctx.reserve(-(hook.reserved as isize));
+        }
     }
 }
 
@@ -37,6 +72,7 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
             Some((_, state)) => update(state),
             None => {
                 let hasher = &self.hasher;
+                self.heap += key.heap_size();
                 self.table.insert_unique(hash, (key.to_owned_key(), init()), |(k, _)| hasher.hash_one(k));
             }
         }
@@ -47,8 +83,15 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
     pub fn entry<Q: GroupKey<Owned = K>>(&mut self, key: Q, init: impl FnOnce() -> A) -> &mut A {
         let hash = self.hasher.hash_one(key);
         let hasher = &self.hasher;
+        let heap = &mut self.heap;
         let entry = self.table.entry(hash, |(k, _)| key.matches(k), |(k, _)| hasher.hash_one(k));
-        &mut entry.or_insert_with(|| (key.to_owned_key(), init())).into_mut().1
+        &mut entry
+            .or_insert_with(|| {
+                *heap += key.heap_size();
+                (key.to_owned_key(), init())
+            })
+            .into_mut()
+            .1
     }
 
     /// The state of `key`'s group, if it has one.
@@ -58,17 +101,23 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
         self.table.find(hash, |(k, _)| key.matches(k)).map(|(_, a)| a)
     }
 
-    /// Adds another split's groups, combining states of equal keys with `merge`.
-    pub fn merge(&mut self, other: Self, merge: impl Fn(&mut A, A)) {
-        for (key, state) in other.table {
-            let hash = self.hasher.hash_one(&key);
-            match self.table.find_mut(hash, |(k, _)| *k == key) {
-                Some((_, mine)) => merge(mine, state),
-                None => {
-                    let hasher = &self.hasher;
-                    self.table.insert_unique(hash, (key, state), |(k, _)| hasher.hash_one(k));
-                }
+    /// Adds a group by owned key, combining with an existing state of the key through `merge`.
+    pub fn insert_owned(&mut self, key: K, state: A, merge: impl FnOnce(&mut A, A)) {
+        let hash = self.hasher.hash_one(&key);
+        match self.table.find_mut(hash, |(k, _)| *k == key) {
+            Some((_, mine)) => merge(mine, state),
+            None => {
+                let hasher = &self.hasher;
+                self.table.insert_unique(hash, (key, state), |(k, _)| hasher.hash_one(k));
             }
+        }
+    }
+
+    /// Adds another split's groups, combining states of equal keys with `merge`.
+    pub fn merge(&mut self, mut other: Self, merge: impl Fn(&mut A, A)) {
+        self.heap += other.heap;
+        for (key, state) in other.take_groups() {
+            self.insert_owned(key, state, &merge);
         }
     }
 
@@ -82,18 +131,103 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
         self.table.is_empty()
     }
 
-    /// Consumes the table, group by group.
-    pub fn into_groups(self) -> impl Iterator<Item = (K, A)> {
-        self.table.into_iter()
+    /// The keys, in no particular order.
+    pub fn keys(&self) -> impl Iterator<Item = &K> {
+        self.table.iter().map(|(k, _)| k)
     }
+
+    /// Empties the table, handing out its groups.
+    pub fn take_groups(&mut self) -> impl Iterator<Item = (K, A)> + use<K, A> {
+        self.heap = 0;
+        std::mem::take(&mut self.table).into_iter()
+    }
+
+    /// Consumes the table, group by group.
+    pub fn into_groups(mut self) -> impl Iterator<Item = (K, A)> {
+        self.take_groups()
+    }
+
+    /// Bytes the table holds: its slots (with hashbrown's control bytes and spare capacity)
+    /// and the keys' text.
+    pub fn bytes(&self) -> usize {
+        self.table.capacity() * (std::mem::size_of::<(K, A)>() + 1) * 8 / 7 + self.heap
+    }
+
+    /// Joins the job's memory budget (when it has one) and spills the table to the state
+    /// backend when the job's tables are over it. Generated code calls this after each morsel.
+    pub fn check_budget(&mut self, ctx: &StageCtx) -> Result<()>
+    where
+        K: StateCodec,
+        A: StateCodec,
+    {
+        if self.spill.is_none() {
+            let Some(spill) = ctx.spill() else { return Ok(()) };
+            self.spill = Some(SpillHook {
+                ctx: Arc::clone(spill),
+                stage: ctx.stage(),
+                split: ctx.split() as u64,
+                spills: 0,
+                reserved: 0,
+                wrote: false,
+                write: spill::write_runs::<K, A>,
+                read: spill::read_partition::<K, A>,
+            });
+        }
+        if self.account() { self.spill_now() } else { Ok(()) }
+    }
+
+    /// Updates the table's reservation; whether the job is over its budget.
+    fn account(&mut self) -> bool {
+        let bytes = self.bytes();
+        let Some(hook) = &mut self.spill else { return false };
+        let delta = bytes as isize - hook.reserved as isize;
+        hook.reserved = bytes;
+        hook.ctx.reserve(delta)
+    }
+
+    /// Writes the groups out (when there are any) and empties the table.
+    fn spill_now(&mut self) -> Result<()> {
+        let Some(mut hook) = self.spill.take() else { return Ok(()) };
+        let result = if self.is_empty() {
+            Ok(())
+        } else {
+            let order = (hook.split << 32) | hook.spills;
+            hook.spills += 1;
+            hook.wrote = true;
+            (hook.write)(self, &hook.ctx, hook.stage, order)
+        };
+        hook.ctx.reserve(-(hook.reserved as isize));
+        hook.reserved = 0;
+        self.spill = Some(hook);
+        result
+    }
+
+    fn wrote(&self) -> bool {
+        self.spill.as_ref().is_some_and(|h| h.wrote)
+    }
+}
+
+/// What a finished aggregation or sort produced, for the stage that reads it.
+pub enum Finished {
+    /// Rows in memory.
+    Batches(Vec<RecordBatch>),
+    /// Rows written to state-backend tables (an aggregation that spilled), one per partition.
+    Stored {
+        /// The backend holding them.
+        backend: Arc<dyn sabot_state::StateBackend>,
+        /// Table names, one split each.
+        tables: Vec<String>,
+        /// The rows' schema.
+        schema: arrow::datatypes::SchemaRef,
+    },
 }
 
 /// One split's aggregation result, merged with the others' and then finished.
 pub trait AggPartial: Send {
     /// Adds another split's result (of the same aggregation).
     fn merge(&mut self, other: Box<dyn AggPartial>) -> Result<()>;
-    /// Output rows, one per group, as batches of the aggregation's record.
-    fn finish(self: Box<Self>, rows_per_batch: usize) -> Vec<RecordBatch>;
+    /// Output rows, one per group, in batches of the aggregation's record.
+    fn finish(self: Box<Self>, rows_per_batch: usize) -> Result<Finished>;
     /// For `merge`'s downcast.
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
 }
@@ -123,6 +257,45 @@ where
     pub fn boxed(table: GroupTable<K, A>, merge: M, finish: F) -> Box<dyn AggPartial> {
         Box::new(Partial { table, merge, finish })
     }
+
+    fn rows(&self, groups: impl Iterator<Item = (K, A)>, rows_per_batch: usize, size: usize) -> Vec<RecordBatch> {
+        let mut out = Vec::new();
+        let mut builder = O::builder(rows_per_batch.min(size).max(1));
+        for (key, state) in groups {
+            builder.append((self.finish)(key, state).as_row());
+            if builder.len() >= rows_per_batch {
+                out.push(builder.finish());
+            }
+        }
+        if !builder.is_empty() {
+            out.push(builder.finish());
+        }
+        out
+    }
+
+    /// Reads each spilled partition back, merges and finishes it into a table of its own.
+    fn finish_spilled(mut self, rows_per_batch: usize) -> Result<Finished> {
+        self.table.spill_now()?;
+        let hook = self.table.spill.as_ref().expect("a table that wrote has a hook");
+        let (ctx, stage, read) = (Arc::clone(&hook.ctx), hook.stage, hook.read);
+        let mut tables = Vec::new();
+        for p in 0..PARTITIONS {
+            let mut groups = GroupTable::new();
+            for (key, state) in read(&ctx, stage, p)? {
+                groups.insert_owned(key, state, &self.merge);
+            }
+            if groups.is_empty() {
+                continue;
+            }
+            let len = groups.len();
+            let name = ctx.table(format_args!("s{stage}/out{p}"));
+            for batch in self.rows(groups.into_groups(), rows_per_batch, len) {
+                ctx.backend().append(&name, &batch)?;
+            }
+            tables.push(name);
+        }
+        Ok(Finished::Stored { backend: Arc::clone(ctx.backend()), tables, schema: O::schema() })
+    }
 }
 
 impl<K, A, M, F, O> AggPartial for Partial<K, A, M, F>
@@ -134,27 +307,35 @@ where
     O: Record,
 {
     fn merge(&mut self, other: Box<dyn AggPartial>) -> Result<()> {
-        let other =
+        let mut other =
             other.into_any().downcast::<Self>().map_err(|_| Error::Config("merging partial results of different aggregations".into()))?;
-        self.table.merge(other.table, &self.merge);
+        if self.table.wrote() || other.table.wrote() {
+            // Once anything spilled, every split's rest goes out too, tagged with its split,
+            // so partitions merge back in input order.
+            if self.table.spill.is_none() {
+                // Only a split without rows never joined the budget: it has nothing to keep.
+                std::mem::swap(&mut self.table, &mut other.table);
+            }
+            self.table.spill_now()?;
+            other.table.spill_now()?;
+            return Ok(());
+        }
+        let other = std::mem::take(&mut other.table);
+        self.table.merge(other, &self.merge);
+        if self.table.account() {
+            self.table.spill_now()?;
+        }
         Ok(())
     }
 
-    fn finish(self: Box<Self>, rows_per_batch: usize) -> Vec<RecordBatch> {
-        let Partial { table, finish, .. } = *self;
-        let mut out = Vec::new();
-        let mut builder = O::builder(rows_per_batch.min(table.len()).max(1));
-        for (key, state) in table.into_groups() {
-            let row = finish(key, state);
-            builder.append(row.as_row());
-            if builder.len() >= rows_per_batch {
-                out.push(builder.finish());
-            }
+    fn finish(self: Box<Self>, rows_per_batch: usize) -> Result<Finished> {
+        if self.table.wrote() {
+            return self.finish_spilled(rows_per_batch);
         }
-        if !builder.is_empty() {
-            out.push(builder.finish());
-        }
-        out
+        let mut me = *self;
+        let len = me.table.len();
+        let groups = me.table.take_groups();
+        Ok(Finished::Batches(me.rows(groups, rows_per_batch, len)))
     }
 
     fn into_any(self: Box<Self>) -> Box<dyn Any> {

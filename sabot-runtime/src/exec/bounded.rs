@@ -3,11 +3,12 @@
 //! splits run at once, and the calling thread writes their outputs to the sinks in split
 //! order, so output order equals input order and memory stays bounded by the window.
 
-use crate::agg::{AggFn, BuildFn, StageCtx};
+use crate::agg::{AggFn, BuildFn, Finished, SpillCtx, StageCtx};
 use crate::error::{Error, Result};
 use crate::sink::Sink;
-use crate::source::{MemorySource, MorselIter, ReadRequest, Source, Split};
+use crate::source::{MemorySource, MorselIter, ReadRequest, Source, Split, StoredSource};
 use crate::stage::{PipelineSpec, StageFn, StageInput, StageOutput, StageRun};
+use sabot_state::StateBackend;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock, mpsc};
 use std::time::{Duration, Instant};
@@ -21,6 +22,10 @@ pub struct RunOptions {
     pub batch_rows: usize,
     /// Show a progress bar on stderr when it is a terminal.
     pub progress: bool,
+    /// Where keyed state and spilled tables go (`--state`).
+    pub state: Arc<dyn StateBackend>,
+    /// Bytes the job's hash tables may hold before they spill to `state` (`--memory-limit`).
+    pub memory_limit: Option<usize>,
 }
 
 impl Default for RunOptions {
@@ -29,6 +34,8 @@ impl Default for RunOptions {
             parallelism: std::thread::available_parallelism().map_or(1, |n| n.get()),
             batch_rows: crate::source::DEFAULT_BATCH_ROWS,
             progress: false,
+            state: Arc::new(sabot_state::MemoryBackend::default()),
+            memory_limit: None,
         }
     }
 }
@@ -42,6 +49,8 @@ pub struct RunSummary {
     pub rows_out: Vec<u64>,
     /// Wall time of the run.
     pub elapsed: Duration,
+    /// Times a hash table was written to the state backend, and the groups written.
+    pub spills: (u64, u64),
 }
 
 /// Output of one split: batches per sink, plus rows read.
@@ -58,9 +67,10 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
     }
     let mut summary = RunSummary { rows_out: vec![0; spec.sinks.len()], ..Default::default() };
     // Rows an aggregation stage produced, for the stage that reads them.
-    let mut produced: BTreeMap<usize, MemorySource> = BTreeMap::new();
+    let mut produced: BTreeMap<usize, Produced> = BTreeMap::new();
+    let spill = opts.memory_limit.map(|limit| Arc::new(SpillCtx::new(Arc::clone(&opts.state), limit)));
     // Build tables of join stages, for the stages that probe them.
-    let mut ctx = StageCtx::default();
+    let mut ctx = StageCtx::with_spill(spill.clone());
     for (index, stage) in spec.stages.iter().enumerate() {
         let (source, req): (&dyn Source, ReadRequest) = match stage.input {
             StageInput::Source(i) => {
@@ -80,6 +90,10 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
                 };
                 let schema = rows.schema();
                 let columns = schema.as_ref().map(|s| s.fields().iter().map(|f| f.name().clone()).collect()).unwrap_or_default();
+                let rows: &dyn Source = match rows {
+                    Produced::Memory(m) => m,
+                    Produced::Stored(s) => s,
+                };
                 let req = ReadRequest {
                     source: format!("stage {j}").into(),
                     record: "groups".into(),
@@ -87,19 +101,22 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
                     columns,
                     batch_rows: opts.batch_rows,
                 };
-                (rows as &dyn Source, req)
+                (rows, req)
             }
         };
         tracing::info!(stage = index, input = %source.describe(), columns = ?req.columns, "reading");
         let splits = source.splits(&req)?;
-        let shared = Arc::new(ctx.clone());
+        let shared = Arc::new(ctx.at(index, 0));
         // Rows in counts what sources produced, not what later stages re-read.
         let before = summary.rows_in;
         match stage.run {
             StageRun::Fused(run) => run_stage(&pool, run, spec.sinks.len(), splits, sinks, &mut summary, opts, shared)?,
             StageRun::Aggregate(run) => {
-                let rows = run_aggregate(&pool, run, splits, &mut summary, opts, shared)?;
-                produced.insert(index, crate::source::memory(rows));
+                let rows = match run_aggregate(&pool, run, splits, &mut summary, opts, shared)? {
+                    Finished::Batches(rows) => Produced::Memory(crate::source::memory(rows)),
+                    Finished::Stored { backend, tables, schema } => Produced::Stored(StoredSource::new(backend, tables, schema)),
+                };
+                produced.insert(index, rows);
             }
             StageRun::Build(run) => {
                 let table = run_build(&pool, run, splits, &mut summary, opts, shared)?;
@@ -113,6 +130,11 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
     for sink in sinks.iter_mut() {
         sink.finish()?;
     }
+    if let Some(spill) = spill {
+        summary.spills = spill.stats();
+        tracing::info!(spills = summary.spills.0, groups = summary.spills.1, backend = spill.backend().kind(), "spilled");
+        spill.cleanup()?;
+    }
     summary.elapsed = started.elapsed();
     Ok(summary)
 }
@@ -123,7 +145,7 @@ fn in_split_order<T: Send + 'static>(
     pool: &rayon::ThreadPool,
     splits: Vec<Box<dyn Split>>,
     opts: &RunOptions,
-    work: impl Fn(Box<dyn Split>) -> T + Send + Sync + Clone + 'static,
+    work: impl Fn(usize, Box<dyn Split>) -> T + Send + Sync + Clone + 'static,
     mut take: impl FnMut(T) -> Result<()>,
 ) -> Result<()> {
     let total = splits.len();
@@ -140,7 +162,7 @@ fn in_split_order<T: Send + 'static>(
             let work = work.clone();
             pool.spawn(move || {
                 // The receiver only goes away when an earlier split failed; nothing to report then.
-                let _ = tx.send((idx, work(split)));
+                let _ = tx.send((idx, work(idx, split)));
             });
             in_flight += 1;
         }
@@ -176,7 +198,7 @@ fn run_stage(
         pool,
         splits,
         opts,
-        move |split| run_split(run, n_sinks, split, &ctx),
+        move |_, split| run_split(run, n_sinks, split, &ctx),
         |result| {
             let (per_sink, rows) = result?;
             summary.rows_in += rows;
@@ -206,10 +228,10 @@ fn merge_splits<P: ?Sized + Send + 'static>(
         pool,
         splits,
         opts,
-        move |split| {
+        move |idx, split| {
             let counted = CountRows::new(split.open()?);
             let rows = counted.rows.clone();
-            let partial = run(Box::new(counted), &ctx)?;
+            let partial = run(Box::new(counted), &ctx.at(ctx.stage(), idx))?;
             Ok((partial, rows.load(std::sync::atomic::Ordering::Relaxed)))
         },
         |result: Result<(Box<P>, u64)>| {
@@ -233,9 +255,24 @@ fn run_aggregate(
     summary: &mut RunSummary,
     opts: &RunOptions,
     ctx: Arc<StageCtx>,
-) -> Result<Vec<arrow::array::RecordBatch>> {
+) -> Result<Finished> {
     let merged = merge_splits(pool, run, splits, summary, opts, ctx, |m, p| m.merge(p))?;
-    Ok(merged.map(|m| m.finish(opts.batch_rows)).unwrap_or_default())
+    merged.map_or(Ok(Finished::Batches(Vec::new())), |m| m.finish(opts.batch_rows))
+}
+
+/// Rows an aggregation or sort stage left for a later stage.
+enum Produced {
+    Memory(MemorySource),
+    Stored(StoredSource),
+}
+
+impl Produced {
+    fn schema(&self) -> Option<arrow::datatypes::SchemaRef> {
+        match self {
+            Produced::Memory(m) => m.schema(),
+            Produced::Stored(s) => Some(s.schema()),
+        }
+    }
 }
 
 /// Builds a join's table from every split; an input without splits gives an empty build side.

@@ -4,10 +4,12 @@
 mod csv;
 mod memory;
 mod parquet;
+mod stored;
 
 pub use self::csv::{CsvSource, csv};
 pub use self::memory::{MemorySource, memory};
 pub use self::parquet::{ParquetSource, parquet};
+pub use self::stored::StoredSource;
 
 use crate::error::Result;
 use crate::stage::Morsel;

@@ -1,0 +1,73 @@
+//! What generated stage code can reach besides its input: the build tables of earlier stages,
+//! which stage and split it runs, and the job's spill context.
+
+use super::spill::SpillCtx;
+use crate::error::{Error, Result};
+use std::any::Any;
+use std::sync::Arc;
+
+/// What a stage may read besides its input: the build tables of earlier stages.
+#[derive(Default, Clone)]
+pub struct StageCtx {
+    built: Vec<Option<Arc<dyn Any + Send + Sync>>>,
+    stage: usize,
+    split: usize,
+    spill: Option<Arc<SpillCtx>>,
+}
+
+impl StageCtx {
+    /// A context whose tables spill through `spill` (`None`: no memory budget).
+    pub fn with_spill(spill: Option<Arc<SpillCtx>>) -> Self {
+        StageCtx { spill, ..Default::default() }
+    }
+
+    /// The same context for stage `stage`'s split `split`.
+    pub fn at(&self, stage: usize, split: usize) -> Self {
+        StageCtx { stage, split, ..self.clone() }
+    }
+
+    /// The stage running.
+    pub fn stage(&self) -> usize {
+        self.stage
+    }
+
+    /// The split running (its index in input order).
+    pub fn split(&self) -> usize {
+        self.split
+    }
+
+    /// Where tables spill, when the job has a memory budget.
+    pub fn spill(&self) -> Option<&Arc<SpillCtx>> {
+        self.spill.as_ref()
+    }
+
+    /// Records stage `stage`'s build table.
+    pub fn set(&mut self, stage: usize, table: Arc<dyn Any + Send + Sync>) {
+        if self.built.len() <= stage {
+            self.built.resize(stage + 1, None);
+        }
+        self.built[stage] = Some(table);
+    }
+
+    /// The build table of stage `stage`, as the type the probe code expects; `None` when the
+    /// build input had no splits at all (an empty build side).
+    pub fn built<T: Any>(&self, stage: usize) -> Result<Option<&T>> {
+        let Some(table) = self.built.get(stage).and_then(|t| t.as_ref()) else {
+            return Err(Error::Config(format!("the build side of stage {stage} has not run")));
+        };
+        if table.is::<EmptyBuild>() {
+            return Ok(None);
+        }
+        table.downcast_ref::<T>().map(Some).ok_or_else(|| Error::Config(format!("the build side of stage {stage} has another type")))
+    }
+}
+
+/// The build table of a build input without any split (an empty input).
+pub struct EmptyBuild;
+
+impl StageCtx {
+    /// A placeholder for an empty build side.
+    pub fn empty_build() -> Arc<dyn Any + Send + Sync> {
+        Arc::new(EmptyBuild)
+    }
+}

@@ -1,0 +1,199 @@
+//! Spilling: when a job's group tables pass `--memory-limit`, a table is written to the state
+//! backend in hash partitions (key and state as bytes) and emptied; at the end each partition is
+//! read back alone, merged and finished, so only one partition's groups are in memory at once.
+
+use super::table::GroupTable;
+use crate::error::Result;
+use arrow::array::{Array, ArrayRef, AsArray, BinaryBuilder, RecordBatch, UInt64Array};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef, UInt64Type};
+use sabot_state::{StateBackend, StateCodec, StateError};
+use std::collections::BTreeSet;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// Hash partitions of spilled state: one partition's groups must fit the budget at the end.
+pub const PARTITIONS: usize = 64;
+
+/// Where a job spills and how much memory its hash tables may hold, shared by every split.
+#[derive(Debug)]
+pub struct SpillCtx {
+    backend: Arc<dyn StateBackend>,
+    limit: usize,
+    used: AtomicUsize,
+    prefix: String,
+    tables: Mutex<BTreeSet<String>>,
+    spills: AtomicU64,
+    rows: AtomicU64,
+}
+
+impl SpillCtx {
+    /// Spilling into `backend` once tables hold more than `limit` bytes.
+    pub fn new(backend: Arc<dyn StateBackend>, limit: usize) -> Self {
+        static RUNS: AtomicU64 = AtomicU64::new(0);
+        let prefix = format!("spill-{}-{}", std::process::id(), RUNS.fetch_add(1, Ordering::Relaxed));
+        SpillCtx {
+            backend,
+            limit,
+            used: AtomicUsize::new(0),
+            prefix,
+            tables: Mutex::default(),
+            spills: AtomicU64::new(0),
+            rows: AtomicU64::new(0),
+        }
+    }
+
+    /// The memory budget in bytes.
+    pub fn limit(&self) -> usize {
+        self.limit
+    }
+
+    /// The backend spilled state goes to.
+    pub fn backend(&self) -> &Arc<dyn StateBackend> {
+        &self.backend
+    }
+
+    /// Adjusts the bytes held by tables (`delta` may be negative) and says whether the total
+    /// is over the limit.
+    pub(crate) fn reserve(&self, delta: isize) -> bool {
+        let now = if delta >= 0 {
+            self.used.fetch_add(delta as usize, Ordering::Relaxed) + delta as usize
+        } else {
+            self.used.fetch_sub(delta.unsigned_abs(), Ordering::Relaxed) - delta.unsigned_abs()
+        };
+        now > self.limit
+    }
+
+    /// (Tables written out, groups written) so far.
+    pub fn stats(&self) -> (u64, u64) {
+        (self.spills.load(Ordering::Relaxed), self.rows.load(Ordering::Relaxed))
+    }
+
+    /// A table name of this run, remembered so that [`SpillCtx::cleanup`] drops it.
+    pub(crate) fn table(&self, name: std::fmt::Arguments<'_>) -> String {
+        let name = format!("{}/{}", self.prefix, name);
+        self.tables.lock().unwrap_or_else(|p| p.into_inner()).insert(name.clone());
+        name
+    }
+
+    /// Drops every table this run wrote.
+    pub fn cleanup(&self) -> Result<()> {
+        let tables = std::mem::take(&mut *self.tables.lock().unwrap_or_else(|p| p.into_inner()));
+        for t in tables {
+            self.backend.drop_table(&t)?;
+        }
+        Ok(())
+    }
+}
+
+/// The partition of an owned key: a fixed hash, the same in every split and every run.
+pub(crate) fn partition_of<K: Hash>(key: &K) -> usize {
+    (BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(key) % PARTITIONS as u64) as usize
+}
+
+fn run_schema() -> SchemaRef {
+    static SCHEMA: std::sync::OnceLock<SchemaRef> = std::sync::OnceLock::new();
+    SCHEMA
+        .get_or_init(|| {
+            Arc::new(Schema::new(vec![
+                Field::new("order", DataType::UInt64, false),
+                Field::new("key", DataType::Binary, false),
+                Field::new("state", DataType::Binary, false),
+            ]))
+        })
+        .clone()
+}
+
+/// Writes every group of `table` to its partition of stage `stage`, tagged `order` (split and
+/// spill number, so groups merge back in input order), and empties the table.
+pub(crate) fn write_runs<K: StateCodec + Hash + Eq, A: StateCodec>(
+    table: &mut GroupTable<K, A>,
+    spill: &SpillCtx,
+    stage: usize,
+    order: u64,
+) -> Result<()> {
+    let mut parts: Vec<(BinaryBuilder, BinaryBuilder)> = (0..PARTITIONS).map(|_| (BinaryBuilder::new(), BinaryBuilder::new())).collect();
+    let mut buf = Vec::new();
+    let groups = table.len() as u64;
+    for (key, state) in table.take_groups() {
+        let (keys, states) = &mut parts[partition_of(&key)];
+        buf.clear();
+        key.encode(&mut buf);
+        keys.append_value(&buf);
+        buf.clear();
+        state.encode(&mut buf);
+        states.append_value(&buf);
+    }
+    for (p, (mut keys, mut states)) in parts.into_iter().enumerate() {
+        let (keys, states) = (keys.finish(), states.finish());
+        if keys.is_empty() {
+            continue;
+        }
+        let orders: ArrayRef = Arc::new(UInt64Array::from_value(order, keys.len()));
+        let batch = RecordBatch::try_new(run_schema(), vec![orders, Arc::new(keys), Arc::new(states)])
+            .map_err(|e| StateError::Decode { what: "spill run".into(), message: e.to_string() })?;
+        spill.backend.append(&spill.table(format_args!("s{stage}/p{p}")), &batch)?;
+    }
+    spill.spills.fetch_add(1, Ordering::Relaxed);
+    spill.rows.fetch_add(groups, Ordering::Relaxed);
+    Ok(())
+}
+
+/// Every group spilled to partition `p` of stage `stage`, in input order.
+pub(crate) fn read_partition<K: StateCodec, A: StateCodec>(spill: &SpillCtx, stage: usize, p: usize) -> Result<Vec<(K, A)>> {
+    let name = spill.table(format_args!("s{stage}/p{p}"));
+    let batches = spill.backend.read(&name)?;
+    let mut rows: Vec<(u64, usize, usize)> = Vec::new();
+    for (b, batch) in batches.iter().enumerate() {
+        let orders = batch.column(0).as_primitive::<UInt64Type>();
+        rows.extend(orders.values().iter().enumerate().map(|(i, &o)| (o, b, i)));
+    }
+    // Stable: rows of one spill keep their order; spills merge in (split, spill) order.
+    rows.sort_by_key(|r| r.0);
+    let bad = |what: &str| StateError::Decode { what: name.clone(), message: format!("a spilled {what} does not decode") };
+    let mut out = Vec::with_capacity(rows.len());
+    for (_, b, i) in rows {
+        let (keys, states) = (batches[b].column(1).as_binary::<i32>(), batches[b].column(2).as_binary::<i32>());
+        let (key, _) = K::decode(keys.value(i)).ok_or_else(|| bad("key"))?;
+        let (state, _) = A::decode(states.value(i)).ok_or_else(|| bad("state"))?;
+        out.push((key, state));
+    }
+    spill.backend.drop_table(&name)?;
+    Ok(out)
+}
+
+/// A stage's table offered to the memory budget. Generated code calls
+/// `(&Budget::new(&mut table)).check_budget(ctx)` with both traits below in scope: method
+/// lookup picks [`SpillByCodec`] when the table's key and state can be encoded, else
+/// [`KeepInMemory`], so a table of unencodable state stays in memory and a mistyped aggregate
+/// reports only its own error.
+pub struct Budget<'a, T>(std::cell::RefCell<&'a mut T>);
+
+impl<'a, T> Budget<'a, T> {
+    /// Wraps the table for one check.
+    pub fn new(table: &'a mut T) -> Self {
+        Budget(std::cell::RefCell::new(table))
+    }
+}
+
+/// Spills through the state codec (the table's key and state are encodable).
+pub trait SpillByCodec {
+    /// Joins the budget and spills when the job is over it.
+    fn check_budget(&self, ctx: &super::StageCtx) -> Result<()>;
+}
+
+impl<K: StateCodec + Hash + Eq, A: StateCodec> SpillByCodec for Budget<'_, GroupTable<K, A>> {
+    fn check_budget(&self, ctx: &super::StageCtx) -> Result<()> {
+        self.0.borrow_mut().check_budget(ctx)
+    }
+}
+
+/// The fallback: the table stays in memory.
+pub trait KeepInMemory {
+    /// Does nothing.
+    fn check_budget(&self, _: &super::StageCtx) -> Result<()> {
+        Ok(())
+    }
+}
+
+impl<T> KeepInMemory for &Budget<'_, T> {}

@@ -1,0 +1,239 @@
+//! The Tonbo backend: each table is a Tonbo database (Arrow batches in a Parquet LSM) keyed by
+//! a hidden append sequence column, so a scan returns rows in append order; each keyed-state
+//! namespace is a Tonbo database of `(k: Binary key, v: Binary)`. Tonbo is async: calls run on a
+//! private one-worker tokio runtime.
+
+use std::{
+    collections::HashMap,
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+};
+
+use arrow::{
+    array::{ArrayRef, AsArray, BinaryArray, UInt64Array},
+    datatypes::{DataType, Field, Schema, SchemaRef, UInt64Type},
+    record_batch::RecordBatch,
+};
+use fusio::{disk::LocalFs, executor::tokio::TokioExecutor};
+use tonbo::db::{DB, DbBuilder, Expr, ScalarValue, WalConfig, WalSyncPolicy, wal_tuning::WalConfigExt};
+
+use crate::{Entry, StateBackend, StateError, check_name, ipc};
+
+type Db = DB<LocalFs, TokioExecutor>;
+
+/// The hidden key column of tables: the row's position in append order.
+const SEQ: &str = "_sabot_seq";
+
+/// State in Tonbo databases under a directory; survives the process (`--state tonbo:DIR`).
+pub struct TonboBackend {
+    root: PathBuf,
+    rt: tokio::runtime::Runtime,
+    tables: Mutex<HashMap<String, Arc<Table>>>,
+    keyed: Mutex<HashMap<String, Arc<Db>>>,
+}
+
+struct Table {
+    db: Db,
+    /// The user's columns, without the sequence column.
+    schema: SchemaRef,
+    next_seq: Mutex<u64>,
+}
+
+impl std::fmt::Debug for TonboBackend {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TonboBackend").field("root", &self.root).finish()
+    }
+}
+
+impl TonboBackend {
+    /// Opens (or creates) the state directory `dir`.
+    pub fn open(dir: &Path) -> Result<Self, StateError> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("sabot-tonbo")
+            .enable_all()
+            .build()
+            .map_err(|e| store_err(dir, e))?;
+        std::fs::create_dir_all(dir).map_err(|e| store_err(dir, e))?;
+        Ok(TonboBackend { root: dir.to_path_buf(), rt, tables: Mutex::default(), keyed: Mutex::default() })
+    }
+
+    fn err(&self, e: impl std::fmt::Display) -> StateError {
+        store_err(&self.root, e)
+    }
+
+    fn open_db(&self, dir: &Path, schema: SchemaRef, key: &str) -> Result<Db, StateError> {
+        std::fs::create_dir_all(dir).map_err(|e| self.err(e))?;
+        // Every commit is synced: a reopened directory holds everything that was acknowledged.
+        let wal = WalConfig::default().sync_policy(WalSyncPolicy::Always);
+        self.rt.block_on(async {
+            DbBuilder::from_schema_key_name(schema, key)
+                .map_err(|e| self.err(e))?
+                .on_disk(dir)
+                .map_err(|e| self.err(e))?
+                .wal_config(wal)
+                .open()
+                .await
+                .map_err(|e| self.err(e))
+        })
+    }
+
+    /// The table, opened from disk if it exists; `create` gives the schema for a new one.
+    fn table(&self, name: &str, create: Option<SchemaRef>) -> Result<Option<Arc<Table>>, StateError> {
+        let mut tables = self.tables.lock().unwrap();
+        if let Some(t) = tables.get(name) {
+            return Ok(Some(Arc::clone(t)));
+        }
+        let dir = self.root.join("tables").join(name);
+        let schema_file = dir.join("schema.arrow");
+        let schema = if schema_file.exists() {
+            let bytes = std::fs::read(&schema_file).map_err(|e| self.err(e))?;
+            ipc::decode_schema(name, &bytes)?
+        } else if let Some(schema) = create {
+            std::fs::create_dir_all(&dir).map_err(|e| self.err(e))?;
+            std::fs::write(&schema_file, ipc::encode_schema(&schema)).map_err(|e| self.err(e))?;
+            schema
+        } else {
+            return Ok(None);
+        };
+        let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+        fields.push(Field::new(SEQ, DataType::UInt64, false));
+        let db = self.open_db(&dir.join("db"), Arc::new(Schema::new(fields)), SEQ)?;
+        let seq_only = Arc::new(Schema::new(vec![Field::new(SEQ, DataType::UInt64, false)]));
+        let stored = self.rt.block_on(db.scan().projection(seq_only).collect()).map_err(|e| self.err(e))?;
+        let next_seq = stored
+            .iter()
+            .filter_map(|b| b.column_by_name(SEQ).and_then(|c| arrow::compute::max(c.as_primitive::<UInt64Type>())))
+            .max()
+            .map_or(0, |m| m + 1);
+        let table = Arc::new(Table { db, schema, next_seq: Mutex::new(next_seq) });
+        tables.insert(name.to_string(), Arc::clone(&table));
+        Ok(Some(table))
+    }
+
+    fn keyed_db(&self, ns: &str) -> Result<Arc<Db>, StateError> {
+        let mut keyed = self.keyed.lock().unwrap();
+        if let Some(db) = keyed.get(ns) {
+            return Ok(Arc::clone(db));
+        }
+        let db = Arc::new(self.open_db(&self.root.join("keyed").join(ns), kv_schema(), "k")?);
+        keyed.insert(ns.to_string(), Arc::clone(&db));
+        Ok(db)
+    }
+
+    fn ingest_kv(&self, ns: &str, key: &[u8], value: &[u8], delete: bool) -> Result<(), StateError> {
+        let db = self.keyed_db(ns)?;
+        let batch = RecordBatch::try_new(
+            kv_schema(),
+            vec![Arc::new(BinaryArray::from_vec(vec![key])), Arc::new(BinaryArray::from_vec(vec![value]))],
+        )
+        .map_err(|e| self.err(e))?;
+        self.rt.block_on(db.ingest_with_tombstones(batch, vec![delete])).map_err(|e| self.err(e))
+    }
+}
+
+fn kv_schema() -> SchemaRef {
+    Arc::new(Schema::new(vec![Field::new("k", DataType::Binary, false), Field::new("v", DataType::Binary, false)]))
+}
+
+fn store_err(path: &Path, e: impl std::fmt::Display) -> StateError {
+    StateError::Store { backend: "tonbo", path: path.to_path_buf(), message: e.to_string() }
+}
+
+fn kv_pairs(batches: &[RecordBatch]) -> Vec<Entry> {
+    let mut out = Vec::new();
+    for b in batches {
+        let (k, v) = (b.column(0).as_binary::<i32>(), b.column(1).as_binary::<i32>());
+        out.extend((0..b.num_rows()).map(|i| (k.value(i).to_vec(), v.value(i).to_vec())));
+    }
+    out
+}
+
+impl StateBackend for TonboBackend {
+    fn kind(&self) -> &'static str {
+        "tonbo"
+    }
+
+    fn put(&self, ns: &str, key: &[u8], value: &[u8]) -> Result<(), StateError> {
+        check_name(ns)?;
+        self.ingest_kv(ns, key, value, false)
+    }
+
+    fn get(&self, ns: &str, key: &[u8]) -> Result<Option<Vec<u8>>, StateError> {
+        check_name(ns)?;
+        let db = self.keyed_db(ns)?;
+        let filter = Expr::eq("k", ScalarValue::Binary(Some(key.to_vec())));
+        let found = self.rt.block_on(db.scan().filter(filter).collect()).map_err(|e| self.err(e))?;
+        Ok(kv_pairs(&found).into_iter().find(|(k, _)| k == key).map(|(_, v)| v))
+    }
+
+    fn delete(&self, ns: &str, key: &[u8]) -> Result<(), StateError> {
+        check_name(ns)?;
+        self.ingest_kv(ns, key, &[], true)
+    }
+
+    fn entries(&self, ns: &str) -> Result<Vec<Entry>, StateError> {
+        check_name(ns)?;
+        let db = self.keyed_db(ns)?;
+        let all = self.rt.block_on(db.scan().collect()).map_err(|e| self.err(e))?;
+        let mut pairs = kv_pairs(&all);
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(pairs)
+    }
+
+    fn append(&self, table: &str, batch: &RecordBatch) -> Result<(), StateError> {
+        check_name(table)?;
+        let t = self.table(table, Some(batch.schema()))?.expect("created when missing");
+        ipc::check_schema(table, &t.schema, batch)?;
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        let mut next = t.next_seq.lock().unwrap();
+        let seq: ArrayRef = Arc::new(UInt64Array::from_iter_values(*next..*next + batch.num_rows() as u64));
+        let mut columns = batch.columns().to_vec();
+        columns.push(seq);
+        let schema = t.db_schema();
+        let stored = RecordBatch::try_new(schema, columns).map_err(|e| self.err(e))?;
+        self.rt.block_on(t.db.ingest(stored)).map_err(|e| self.err(e))?;
+        *next += batch.num_rows() as u64;
+        Ok(())
+    }
+
+    fn read(&self, table: &str) -> Result<Vec<RecordBatch>, StateError> {
+        check_name(table)?;
+        let Some(t) = self.table(table, None)? else { return Ok(Vec::new()) };
+        let stored = self.rt.block_on(t.db.scan().collect()).map_err(|e| self.err(e))?;
+        stored
+            .into_iter()
+            .filter(|b| b.num_rows() > 0)
+            .map(|b| {
+                let columns = t.schema.fields().iter().map(|f| b.column_by_name(f.name()).cloned());
+                let columns: Option<Vec<ArrayRef>> = columns.collect();
+                let columns = columns.ok_or_else(|| StateError::Decode {
+                    what: table.to_string(),
+                    message: "a stored batch lacks a column of the table".into(),
+                })?;
+                RecordBatch::try_new(Arc::clone(&t.schema), columns).map_err(|e| self.err(e))
+            })
+            .collect()
+    }
+
+    fn drop_table(&self, table: &str) -> Result<(), StateError> {
+        check_name(table)?;
+        self.tables.lock().unwrap().remove(table);
+        let dir = self.root.join("tables").join(table);
+        match std::fs::remove_dir_all(&dir) {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+            Err(e) => Err(self.err(e)),
+        }
+    }
+}
+
+impl Table {
+    fn db_schema(&self) -> SchemaRef {
+        let mut fields: Vec<Field> = self.schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+        fields.push(Field::new(SEQ, DataType::UInt64, false));
+        Arc::new(Schema::new(fields))
+    }
+}
