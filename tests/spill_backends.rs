@@ -1,6 +1,6 @@
-//! A group-by with many more groups than its memory budget holds spills to each state backend
-//! and still gives the unspilled answer. (`bench spill` runs the 10M-key version and measures
-//! peak RSS; see docs/benchmarks.md.)
+//! A group-by with many more groups than its memory budget holds, and a join whose build side
+//! is many times the budget, spill to each state backend and still give the unspilled answer.
+//! (`bench spill` runs a 10M-key group-by and measures peak RSS; see docs/benchmarks.md.)
 
 use sabot::prelude::*;
 use sabot::source::memory;
@@ -34,6 +34,44 @@ fn per_user(events: Stream<Event>) -> Stream<PerUser> {
         last_tag: last(e.tag),
         tags: count_distinct(e.tag),
     })
+}
+
+#[sabot::pipeline]
+fn positive_per_user(events: Stream<Event>) -> Stream<PerUser> {
+    events.filter(|e| e.amount > 0).group_by(|e| e.user).aggregate(|user, e| PerUser {
+        user,
+        n: count(),
+        total: sum(e.amount),
+        first_tag: first(e.tag),
+        last_tag: last(e.tag),
+        tags: count_distinct(e.tag),
+    })
+}
+
+#[derive(Record, Debug, Clone, PartialEq)]
+struct Account {
+    id: u64,
+    region: u32,
+    credit: i64,
+}
+
+#[derive(Record, Debug, Clone, PartialEq)]
+struct Charge {
+    user: u64,
+    region: Option<u32>,
+    amount: i64,
+}
+
+#[sabot::pipeline]
+fn charges(events: Stream<Event>, accounts: Stream<Account>) -> Stream<Charge> {
+    events.left_join(accounts, |e| e.user, |a| a.id, |e, a| Charge { user: e.user, region: a.map(|a| a.region), amount: e.amount })
+}
+
+#[sabot::pipeline]
+fn charges_and_all(events: Stream<Event>, accounts: Stream<Account>) -> (Stream<Charge>, Stream<Event>) {
+    let all = events.filter(|e| e.amount > 0);
+    let joined = events.join(accounts, |e| e.user, |a| a.id, |e, a| Charge { user: e.user, region: Some(a.region), amount: e.amount });
+    (joined, all)
 }
 
 const USERS: u64 = 100_000;
@@ -72,6 +110,85 @@ fn spills_to(spec: &str) {
     assert_eq!(got, expected, "{spec}");
     // The run removes what it spilled.
     assert!(backend.read("anything").unwrap().is_empty());
+}
+
+/// The join's build side: accounts for even users only, so odd users have no match.
+fn accounts() -> Vec<Account> {
+    (0..USERS / 2).map(|i| Account { id: 2 * i, region: (i % 17) as u32, credit: i as i64 }).collect()
+}
+
+fn run_join(state: Option<Arc<dyn StateBackend>>) -> (Vec<Charge>, sabot::RunSummary) {
+    let (sink, rows) = sabot::sink::collect();
+    let mut job = Job::new(charges)
+        .source("events", memory(events()))
+        .source("accounts", memory(accounts()))
+        .sink("out", sink)
+        .batch_rows(10_000)
+        .parallelism(2);
+    if let Some(state) = state {
+        // The build side holds about 50K rows (over 2 MB of table): more than 5x this budget.
+        job = job.state(state).memory_limit(256 << 10);
+    }
+    let summary = job.run().unwrap();
+    let mut out: Vec<Charge> = rows.lock().unwrap().iter().flat_map(|b| Charge::from_batch(b).unwrap()).collect();
+    out.sort_by_key(|c| (c.user, c.amount));
+    (out, summary)
+}
+
+fn join_spills_to(spec: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let spec: StateSpec = spec.replace("DIR", &dir.path().display().to_string()).parse().unwrap();
+    let backend = sabot::state::open(&spec).unwrap();
+    let (expected, plain) = run_join(None);
+    assert_eq!(expected.len(), 3 * USERS as usize);
+    assert_eq!(expected.iter().filter(|c| c.region.is_none()).count(), 3 * USERS as usize / 2);
+    assert_eq!(plain.spills, (0, 0));
+    let (got, spilled) = run_join(Some(backend));
+    assert!(spilled.spills.0 >= 2, "{spec}: the build side must spill, got {:?}", spilled.spills);
+    assert_eq!(spilled.rows_in, plain.rows_in, "re-reading the probe side per partition is not new input");
+    assert_eq!(got, expected, "{spec}");
+}
+
+#[test]
+fn join_build_spills_to_rocksdb() {
+    join_spills_to("rocksdb:DIR");
+}
+
+#[test]
+fn join_build_spills_to_tonbo() {
+    join_spills_to("tonbo:DIR");
+}
+
+#[test]
+fn spilled_join_with_outputs_around_it_is_refused() {
+    let job = Job::new(charges_and_all)
+        .source("events", memory(events()))
+        .source("accounts", memory(accounts()))
+        .sink("out0", sabot::sink::collect().0)
+        .sink("out1", sabot::sink::collect().0)
+        .memory_limit(1 << 10);
+    let err = job.run().unwrap_err().to_string();
+    assert!(err.contains("also writes rows that do not pass through that join") && err.contains("--memory-limit"), "{err}");
+}
+
+#[test]
+fn splits_without_groups_keep_spilled_groups() {
+    // The first morsels hold only rows the filter drops: their tables stay empty while later
+    // ones spill, and the merge must still read every spilled group back.
+    let mut rows: Vec<Event> = (0..50_000).map(|i| Event { user: i, amount: -1, tag: "x".into() }).collect();
+    rows.extend((0..50_000).map(|i| Event { user: i % 20_000, amount: 1 + (i % 5) as i64, tag: format!("t{}", i % 3) }));
+    let run = |limit: Option<usize>| {
+        let mut job = Job::new(positive_per_user).source("events", memory(rows.clone())).batch_rows(5_000).parallelism(2);
+        if let Some(l) = limit {
+            job = job.memory_limit(l);
+        }
+        let mut out: Vec<PerUser> = job.collect().unwrap();
+        out.sort_by_key(|r| r.user);
+        out
+    };
+    let expected = run(None);
+    assert_eq!(expected.len(), 20_000);
+    assert_eq!(run(Some(0)), expected);
 }
 
 #[test]

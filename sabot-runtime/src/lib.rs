@@ -30,7 +30,7 @@ pub use value::{Date, Decimal, FieldOpts, TimeUnit, Timestamp, Value};
 pub mod __private {
     pub use crate::agg::acc::{Accumulator, AddValue, avg, count, count_distinct, first, last, max, min, sum};
     pub use crate::agg::{
-        AggPartial, Budget, BuildPartial, GroupKey, GroupTable, JoinTable, KeepInMemory, Partial, Sorted, SpillByCodec, StageCtx,
+        AggPartial, Budget, BuildPartial, GroupKey, GroupTable, JoinTable, KeepInMemory, Partial, Sorted, SpillByCodec, StageCtx, probe,
     };
     pub use crate::conform::{Origin, conform};
     pub use crate::error::Result;

@@ -107,6 +107,9 @@ pub struct StageSpec {
     pub sinks: &'static [usize],
     /// Whether the output must keep input order (no reordering of morsels).
     pub ordered: bool,
+    /// The join build stages it probes, each with whether every row it outputs passes through
+    /// that join (then it can run once per partition of a spilled build side).
+    pub probes: &'static [(usize, bool)],
     /// The generated code.
     pub run: StageRun,
 }

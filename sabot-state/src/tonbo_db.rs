@@ -62,6 +62,27 @@ impl TonboBackend {
         store_err(&self.root, e)
     }
 
+    /// Runs `op` to completion, again when Tonbo reports a lost manifest race ("precondition
+    /// failed", which its own publishers retry). Every operation here is idempotent: rows are
+    /// keyed by their sequence number or state key, so a repeated write overwrites itself.
+    fn run<T, E, F>(&self, what: impl Fn() -> String, mut op: impl FnMut() -> F) -> Result<T, StateError>
+    where
+        E: std::fmt::Display,
+        F: std::future::Future<Output = Result<T, E>>,
+    {
+        let mut attempt = 0;
+        loop {
+            match self.rt.block_on(op()) {
+                Ok(v) => return Ok(v),
+                Err(e) if attempt < 8 && e.to_string().contains("precondition failed") => {
+                    attempt += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(1 << attempt));
+                }
+                Err(e) => return Err(self.err(format!("{}: {e}", what()))),
+            }
+        }
+    }
+
     fn open_db(&self, dir: &Path, schema: SchemaRef, key: &str) -> Result<Db, StateError> {
         std::fs::create_dir_all(dir).map_err(|e| self.err(e))?;
         // Every commit is synced: a reopened directory holds everything that was acknowledged.
@@ -74,7 +95,7 @@ impl TonboBackend {
                 .wal_config(wal)
                 .open()
                 .await
-                .map_err(|e| self.err(e))
+                .map_err(|e| self.err(format!("opening {}: {e}", dir.display())))
         })
     }
 
@@ -100,7 +121,7 @@ impl TonboBackend {
         fields.push(Field::new(SEQ, DataType::UInt64, false));
         let db = self.open_db(&dir.join("db"), Arc::new(Schema::new(fields)), SEQ)?;
         let seq_only = Arc::new(Schema::new(vec![Field::new(SEQ, DataType::UInt64, false)]));
-        let stored = self.rt.block_on(db.scan().projection(seq_only).collect()).map_err(|e| self.err(e))?;
+        let stored = self.run(|| format!("reading `{name}`"), || db.scan().projection(Arc::clone(&seq_only)).collect())?;
         let next_seq = stored
             .iter()
             .filter_map(|b| b.column_by_name(SEQ).and_then(|c| arrow::compute::max(c.as_primitive::<UInt64Type>())))
@@ -128,7 +149,7 @@ impl TonboBackend {
             vec![Arc::new(BinaryArray::from_vec(vec![key])), Arc::new(BinaryArray::from_vec(vec![value]))],
         )
         .map_err(|e| self.err(e))?;
-        self.rt.block_on(db.ingest_with_tombstones(batch, vec![delete])).map_err(|e| self.err(e))
+        self.run(|| format!("writing state `{ns}`"), || db.ingest_with_tombstones(batch.clone(), vec![delete]))
     }
 }
 
@@ -163,7 +184,7 @@ impl StateBackend for TonboBackend {
         check_name(ns)?;
         let db = self.keyed_db(ns)?;
         let filter = Expr::eq("k", ScalarValue::Binary(Some(key.to_vec())));
-        let found = self.rt.block_on(db.scan().filter(filter).collect()).map_err(|e| self.err(e))?;
+        let found = self.run(|| format!("reading state `{ns}`"), || db.scan().filter(filter.clone()).collect())?;
         Ok(kv_pairs(&found).into_iter().find(|(k, _)| k == key).map(|(_, v)| v))
     }
 
@@ -175,7 +196,7 @@ impl StateBackend for TonboBackend {
     fn entries(&self, ns: &str) -> Result<Vec<Entry>, StateError> {
         check_name(ns)?;
         let db = self.keyed_db(ns)?;
-        let all = self.rt.block_on(db.scan().collect()).map_err(|e| self.err(e))?;
+        let all = self.run(|| format!("reading state `{ns}`"), || db.scan().collect())?;
         let mut pairs = kv_pairs(&all);
         pairs.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(pairs)
@@ -194,7 +215,7 @@ impl StateBackend for TonboBackend {
         columns.push(seq);
         let schema = t.db_schema();
         let stored = RecordBatch::try_new(schema, columns).map_err(|e| self.err(e))?;
-        self.rt.block_on(t.db.ingest(stored)).map_err(|e| self.err(e))?;
+        self.run(|| format!("appending to `{table}`"), || t.db.ingest(stored.clone()))?;
         *next += batch.num_rows() as u64;
         Ok(())
     }
@@ -202,7 +223,7 @@ impl StateBackend for TonboBackend {
     fn read(&self, table: &str) -> Result<Vec<RecordBatch>, StateError> {
         check_name(table)?;
         let Some(t) = self.table(table, None)? else { return Ok(Vec::new()) };
-        let stored = self.rt.block_on(t.db.scan().collect()).map_err(|e| self.err(e))?;
+        let stored = self.run(|| format!("reading `{table}`"), || t.db.scan().collect())?;
         stored
             .into_iter()
             .filter(|b| b.num_rows() > 0)

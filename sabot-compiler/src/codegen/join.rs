@@ -27,17 +27,24 @@ impl Ctx<'_> {
         let built = format_ident!("__built_{}", id);
         let kspan = self.op_spans[j.probe_key.id];
         let kc = &self.closures[j.probe_key.id];
-        let matches = quote_spanned! {kspan=>
-            match #built { ::core::option::Option::Some(__t) => __t.get(__p::group_key(#row, #kc)), ::core::option::Option::None => &[] }
+        let m = format_ident!("__matches_{}", id);
+        // `None`: the row belongs to another partition of a spilled build side; skip it here.
+        let lookup = quote_spanned! {kspan=>
+            let #m = match __p::probe(#built, __p::group_key(#row, #kc)) {
+                ::core::option::Option::Some(__m) => __m,
+                ::core::option::Option::None => break #label,
+            };
         };
+        let matches = quote! { #m };
         let rest_probe = self.consumers(id, row);
         let rest_pair = self.consumers(id, &out_row);
         match (j.kind, &j.body) {
-            (JoinKind::Semi, _) => quote! { if #matches.is_empty() { break #label; } #rest_probe },
-            (JoinKind::Anti, _) => quote! { if !#matches.is_empty() { break #label; } #rest_probe },
+            (JoinKind::Semi, _) => quote! { #lookup if #matches.is_empty() { break #label; } #rest_probe },
+            (JoinKind::Anti, _) => quote! { #lookup if !#matches.is_empty() { break #label; } #rest_probe },
             (JoinKind::Left, Some(b)) => {
                 let f = &self.closures[b.id];
                 quote_spanned! {span=>
+                    #lookup
                     for __b in __p::left_matches(#matches) {
                         let #value = __p::join_apply(#row, __b.map(__p::as_row), #f);
                         let #out_row = __p::as_row(&#value);
@@ -48,6 +55,7 @@ impl Ctx<'_> {
             (_, Some(b)) => {
                 let f = &self.closures[b.id];
                 quote_spanned! {span=>
+                    #lookup
                     for __b in #matches {
                         let #value = __p::join_apply(#row, __p::as_row(__b), #f);
                         let #out_row = __p::as_row(&#value);

@@ -109,7 +109,12 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
             None => quote! { __p::StageRun::Fused(#f) },
         };
         let sinks = &s.sinks;
-        quote! { __p::StageSpec { input: #input, sinks: &[#(#sinks),*], ordered: true, run: #run } }
+        let probes = s.nodes.iter().filter(|&&n| matches!(plan.nodes[n].op, crate::plan::Op::Join(_)) && s.breaker != Some(n)).map(|&n| {
+            let from = plan.stages.iter().position(|t| t.breaker == Some(n)).unwrap_or(usize::MAX);
+            let through = passes_through(&plan, s, n);
+            quote! { (#from, #through) }
+        });
+        quote! { __p::StageSpec { input: #input, sinks: &[#(#sinks),*], ordered: true, probes: &[#(#probes),*], run: #run } }
     });
 
     let key_checks = join_key_checks(&plan, &signature, &closures, &op_spans);
@@ -205,4 +210,22 @@ pub fn pretty(tokens: &TokenStream) -> String {
         Ok(file) => prettyplease::unparse(&file),
         Err(_) => tokens.to_string(),
     }
+}
+
+/// Whether every row stage `s` outputs (to a sink or its breaker) passes through node `via`:
+/// then the stage may run once per partition of `via`'s build side without repeating rows.
+fn passes_through(plan: &crate::plan::Plan, s: &crate::plan::Stage, via: crate::plan::NodeId) -> bool {
+    let terminal = |n: crate::plan::NodeId| matches!(plan.nodes[n].op, crate::plan::Op::Sink { .. }) || s.breaker == Some(n);
+    let mut seen = vec![false; plan.nodes.len()];
+    let mut todo = vec![s.source];
+    while let Some(n) = todo.pop() {
+        if n == via || std::mem::replace(&mut seen[n], true) {
+            continue;
+        }
+        if terminal(n) && n != s.source {
+            return false;
+        }
+        todo.extend(plan.consumers(n).into_iter().filter(|c| s.nodes.contains(c)));
+    }
+    true
 }

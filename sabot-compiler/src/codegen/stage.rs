@@ -190,12 +190,17 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                 Op::Reduce { body, .. } => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.reduce_finish(body)),
                 _ => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.aggregate_finish(breaker)),
             };
-            // Aggregation state can be written out: it joins the job's memory budget.
-            let budget = matches!(plan.nodes[breaker].op, Op::Aggregate(_)).then(|| {
+            // Aggregation state and build rows can be written out: they join the memory budget.
+            let budget = match plan.nodes[breaker].op {
+                Op::Aggregate(_) => Some(quote! { __table }),
+                Op::Join(_) => Some(quote! { __build }),
+                _ => None,
+            }
+            .map(|table| {
                 quote! {
                     {
                         use __p::{KeepInMemory as _, SpillByCodec as _};
-                        (&__p::Budget::new(&mut __table)).check_budget(__ctx)?;
+                        (&__p::Budget::new(&mut #table)).check_budget(__ctx)?;
                     }
                 }
             });

@@ -49,6 +49,11 @@ impl StageCtx {
         self.built[stage] = Some(table);
     }
 
+    /// The build side of stage `stage` when it spilled to the state backend.
+    pub fn spilled(&self, stage: usize) -> Option<&super::SpilledBuild> {
+        self.built.get(stage)?.as_ref()?.downcast_ref::<super::SpilledBuild>()
+    }
+
     /// The build table of stage `stage`, as the type the probe code expects; `None` when the
     /// build input had no splits at all (an empty build side).
     pub fn built<T: Any>(&self, stage: usize) -> Result<Option<&T>> {

@@ -2,9 +2,15 @@
 //! builds a table; tables merge in split order (so matches come back in build-input order),
 //! and the probe stage looks rows up by borrowed key.
 
+use super::StageCtx;
 use super::key::GroupKey;
+use super::spill::{self, PARTITIONS, SpillCtx, SpillHook};
 use super::table::GroupTable;
 use crate::error::{Error, Result};
+use crate::record::Record;
+use arrow::array::{ArrayRef, AsArray, BinaryBuilder, RecordBatch, UInt64Array};
+use arrow::datatypes::{DataType, Field, Schema, UInt64Type};
+use sabot_state::StateCodec;
 use std::any::Any;
 use std::hash::Hash;
 use std::sync::Arc;
@@ -12,11 +18,24 @@ use std::sync::Arc;
 /// Build rows by key: a group table whose state is the group's rows.
 pub struct JoinTable<K, B> {
     groups: GroupTable<K, Vec<B>>,
+    rows: usize,
+    /// Set once a memory budget applies: how to write the rows out and read a partition back.
+    spill: Option<Hook<K, B>>,
+    /// For a spilled build side, the partition this table holds: probe rows of other
+    /// partitions are skipped (they meet their partition in another pass).
+    partition: Option<usize>,
 }
 
-impl<K: Hash + Eq, B> Default for JoinTable<K, B> {
+/// Writes a build table's rows to the spill partitions of (stage, order).
+type WriteFn<K, B> = fn(&mut JoinTable<K, B>, &SpillCtx, usize, u64) -> Result<()>;
+type Hook<K, B> = SpillHook<WriteFn<K, B>, LoadFn<K, B>>;
+
+/// Reads partition `p` of a spilled build side of stage `stage` into a table.
+type LoadFn<K, B> = fn(&SpillCtx, usize, usize) -> Result<JoinTable<K, B>>;
+
+impl<K, B> Default for JoinTable<K, B> {
     fn default() -> Self {
-        JoinTable { groups: GroupTable::new() }
+        JoinTable { groups: GroupTable::default(), rows: 0, spill: None, partition: None }
     }
 }
 
@@ -32,6 +51,7 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
     pub fn insert<Q: GroupKey<Owned = K>>(&mut self, key: Q, row: B) {
         if !key.has_null() {
             self.groups.entry(key, Vec::new).push(row);
+            self.rows += 1;
         }
     }
 
@@ -44,9 +64,159 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
         self.groups.get(key).map_or(&[], Vec::as_slice)
     }
 
+    /// Whether a probe row with `key` belongs to this table's partition (always, unless the
+    /// build side spilled).
+    #[inline]
+    pub fn owns<Q: GroupKey<Owned = K>>(&self, key: Q) -> bool {
+        // A key with a null part matches nothing; its row is handled once, in partition 0.
+        self.partition.is_none_or(|p| if key.has_null() { p == 0 } else { spill::partition_of(&key) == p })
+    }
+
     /// Erases the types for the executor.
     pub fn boxed(self) -> Box<dyn BuildPartial> {
         Box::new(self)
+    }
+
+    /// Bytes the table holds: slots, key text and the rows themselves (their inline size).
+    pub fn bytes(&self) -> usize {
+        self.groups.bytes() + self.rows * std::mem::size_of::<B>()
+    }
+
+    /// Joins the job's memory budget (when it has one) and spills the rows to the state
+    /// backend when the job is over it. Generated build code calls this after each morsel.
+    pub fn check_budget(&mut self, ctx: &StageCtx) -> Result<()>
+    where
+        K: StateCodec,
+        B: Record,
+    {
+        if self.spill.is_none() {
+            self.spill = SpillHook::new(ctx, write_build::<K, B>, read_build::<K, B>);
+        }
+        if self.account() { self.spill_now() } else { Ok(()) }
+    }
+
+    fn account(&mut self) -> bool {
+        let bytes = self.bytes();
+        self.spill.as_mut().is_some_and(|hook| hook.account(bytes))
+    }
+
+    fn spill_now(&mut self) -> Result<()> {
+        let Some(mut hook) = self.spill.take() else { return Ok(()) };
+        let result = if self.rows == 0 {
+            Ok(())
+        } else {
+            let order = hook.next_order();
+            (hook.write)(self, &hook.ctx, hook.stage, order)
+        };
+        hook.release();
+        self.spill = Some(hook);
+        result
+    }
+
+    fn wrote(&self) -> bool {
+        self.spill.as_ref().is_some_and(|h| h.wrote)
+    }
+}
+
+/// Writes a build table's rows to the partitions of its stage, as the build record's columns
+/// plus the key's bytes and the spill's order, and empties it.
+fn write_build<K: StateCodec + Hash + Eq, B: Record>(
+    table: &mut JoinTable<K, B>,
+    spill: &SpillCtx,
+    stage: usize,
+    order: u64,
+) -> Result<()> {
+    let mut parts: Vec<(Vec<B>, BinaryBuilder)> = (0..PARTITIONS).map(|_| (Vec::new(), BinaryBuilder::new())).collect();
+    let mut buf = Vec::new();
+    let rows = table.rows as u64;
+    table.rows = 0;
+    for (key, group) in table.groups.take_groups() {
+        let (out, keys) = &mut parts[spill::partition_of(&key)];
+        buf.clear();
+        key.encode(&mut buf);
+        for row in group {
+            keys.append_value(&buf);
+            out.push(row);
+        }
+    }
+    for (p, (rows, mut keys)) in parts.into_iter().enumerate() {
+        if rows.is_empty() {
+            continue;
+        }
+        let name = spill.table(format_args!("s{stage}/p{p}"));
+        let keys: ArrayRef = Arc::new(keys.finish());
+        let orders: ArrayRef = Arc::new(UInt64Array::from_value(order, rows.len()));
+        for batch in B::to_batches(&rows, rows.len()) {
+            let mut fields: Vec<Field> = batch.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+            fields.push(Field::new("__sabot_key", DataType::Binary, false));
+            fields.push(Field::new("__sabot_order", DataType::UInt64, false));
+            let mut columns = batch.columns().to_vec();
+            columns.push(Arc::clone(&keys));
+            columns.push(Arc::clone(&orders));
+            let batch =
+                RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(|e| Error::arrow(format!("spilling to {name}"), e))?;
+            spill.backend().append(&name, &batch)?;
+        }
+    }
+    spill.note_spill(rows);
+    Ok(())
+}
+
+/// Reads partition `p` of a spilled build side back into a table that owns only that partition.
+fn read_build<K: StateCodec + Hash + Eq + Send + Sync + 'static, B: Record>(
+    spill: &SpillCtx,
+    stage: usize,
+    p: usize,
+) -> Result<JoinTable<K, B>> {
+    let name = spill.table(format_args!("s{stage}/p{p}"));
+    let mut batches = spill.backend().read(&name)?;
+    // Each batch holds one spill: ordering batches keeps build-input order per key.
+    batches.sort_by_key(|b| b.column(b.num_columns() - 1).as_primitive::<UInt64Type>().value(0));
+    let mut table = JoinTable::new();
+    table.partition = Some(p);
+    for batch in batches {
+        let n = batch.num_columns();
+        let keys = batch.column(n - 2).as_binary::<i32>().clone();
+        let rows = B::from_batch(&batch.project(&(0..n - 2).collect::<Vec<_>>()).map_err(|e| Error::arrow(format!("reading {name}"), e))?)?;
+        for (i, row) in rows.into_iter().enumerate() {
+            let (key, _) = K::decode(keys.value(i)).ok_or_else(|| sabot_state::StateError::Decode {
+                what: name.clone(),
+                message: "a spilled join key does not decode".into(),
+            })?;
+            table.groups.insert_owned(key, vec![row], |mine, new| mine.extend(new));
+            table.rows += 1;
+        }
+    }
+    spill.backend().drop_table(&name)?;
+    Ok(table)
+}
+
+/// A build side that spilled: the probing stage runs once per partition with that partition's
+/// table loaded.
+pub struct SpilledBuild {
+    load: Box<dyn Fn(usize) -> Result<Arc<dyn Any + Send + Sync>> + Send + Sync>,
+}
+
+impl SpilledBuild {
+    /// The table of partition `p`, for `StageCtx::set`.
+    pub fn load(&self, p: usize) -> Result<Arc<dyn Any + Send + Sync>> {
+        (self.load)(p)
+    }
+}
+
+/// What the probe code gets for a row: its matches, or `None` when the row belongs to another
+/// partition of a spilled build side (the row is skipped in this pass).
+#[inline]
+pub fn probe<K, B, Q>(table: Option<&JoinTable<K, B>>, key: Q) -> Option<&[B]>
+where
+    K: Hash + Eq + Send + Sync + 'static,
+    B: Send + Sync + 'static,
+    Q: GroupKey<Owned = K>,
+{
+    match table {
+        None => Some(&[]),
+        Some(t) if t.owns(key) => Some(t.get(key)),
+        Some(_) => None,
     }
 }
 
@@ -54,22 +224,46 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
 pub trait BuildPartial: Send {
     /// Adds another split's rows (of the same join).
     fn merge(&mut self, other: Box<dyn BuildPartial>) -> Result<()>;
-    /// The finished table, for `StageCtx::built`.
-    fn finish(self: Box<Self>) -> Arc<dyn Any + Send + Sync>;
+    /// The finished table, for `StageCtx::built` (a `SpilledBuild` when it spilled).
+    fn finish(self: Box<Self>) -> Result<Arc<dyn Any + Send + Sync>>;
     /// For `merge`'s downcast.
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
 }
 
 impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> BuildPartial for JoinTable<K, B> {
     fn merge(&mut self, other: Box<dyn BuildPartial>) -> Result<()> {
-        let other = other.into_any().downcast::<Self>().map_err(|_| Error::Config("merging build sides of different joins".into()))?;
+        let mut other = other.into_any().downcast::<Self>().map_err(|_| Error::Config("merging build sides of different joins".into()))?;
+        if self.wrote() || other.wrote() {
+            // Once anything spilled, every split's rest goes out too (see `GroupTable`).
+            if self.spill.is_none() {
+                std::mem::swap(self, &mut *other);
+            }
+            self.spill_now()?;
+            other.spill_now()?;
+            // The merged side now stands for spilled rows, even if its own table was empty.
+            if let Some(hook) = &mut self.spill {
+                hook.wrote = true;
+            }
+            return Ok(());
+        }
         // Later splits' rows go after earlier ones': matches keep build-input order.
-        self.groups.merge(other.groups, |mine, rows| mine.extend(rows));
+        self.rows += std::mem::take(&mut other.rows);
+        self.groups.merge(std::mem::take(&mut other.groups), |mine, rows| mine.extend(rows));
+        if self.account() {
+            self.spill_now()?;
+        }
         Ok(())
     }
 
-    fn finish(self: Box<Self>) -> Arc<dyn Any + Send + Sync> {
-        Arc::new(*self)
+    fn finish(mut self: Box<Self>) -> Result<Arc<dyn Any + Send + Sync>> {
+        if !self.wrote() {
+            return Ok(Arc::new(*self));
+        }
+        self.spill_now()?;
+        let hook = self.spill.as_ref().expect("a table that wrote has a hook");
+        let (ctx, stage, read) = (Arc::clone(&hook.ctx), hook.stage, hook.read);
+        let load = move |p: usize| -> Result<Arc<dyn Any + Send + Sync>> { Ok(Arc::new(read(&ctx, stage, p)?)) };
+        Ok(Arc::new(SpilledBuild { load: Box::new(load) }))
     }
 
     fn into_any(self: Box<Self>) -> Box<dyn Any> {

@@ -64,7 +64,13 @@ impl SpillCtx {
         now > self.limit
     }
 
-    /// (Tables written out, groups written) so far.
+    /// Counts one table written out with `rows` groups or rows.
+    pub(crate) fn note_spill(&self, rows: u64) {
+        self.spills.fetch_add(1, Ordering::Relaxed);
+        self.rows.fetch_add(rows, Ordering::Relaxed);
+    }
+
+    /// (Tables written out, groups or rows written) so far.
     pub fn stats(&self) -> (u64, u64) {
         (self.spills.load(Ordering::Relaxed), self.rows.load(Ordering::Relaxed))
     }
@@ -83,6 +89,65 @@ impl SpillCtx {
             self.backend.drop_table(&t)?;
         }
         Ok(())
+    }
+}
+
+/// A budgeted table's link to its job's spill context: its reservation, where and in which
+/// order it writes runs, and the functions that write it out and read a partition back
+/// (captured where the table's types are known to be encodable, so the executor's merge and
+/// finish need no such bounds).
+pub(crate) struct SpillHook<W, R> {
+    pub(crate) ctx: Arc<SpillCtx>,
+    pub(crate) stage: usize,
+    split: u64,
+    spills: u64,
+    reserved: usize,
+    /// Whether the table (or a split merged into it) has written anything.
+    pub(crate) wrote: bool,
+    pub(crate) write: W,
+    pub(crate) read: R,
+}
+
+impl<W, R> SpillHook<W, R> {
+    /// A hook for the table of the stage and split `ctx` runs, when the job has a budget.
+    pub(crate) fn new(ctx: &super::StageCtx, write: W, read: R) -> Option<Self> {
+        let spill = ctx.spill()?;
+        Some(SpillHook {
+            ctx: Arc::clone(spill),
+            stage: ctx.stage(),
+            split: ctx.split() as u64,
+            spills: 0,
+            reserved: 0,
+            wrote: false,
+            write,
+            read,
+        })
+    }
+
+    /// Sets the table's reservation to `bytes`; whether the job is over its budget.
+    pub(crate) fn account(&mut self, bytes: usize) -> bool {
+        let delta = bytes as isize - self.reserved as isize;
+        self.reserved = bytes;
+        self.ctx.reserve(delta)
+    }
+
+    /// The order tag of the next run (split, then spill number) and marks the table spilled.
+    pub(crate) fn next_order(&mut self) -> u64 {
+        let order = (self.split << 32) | self.spills;
+        self.spills += 1;
+        self.wrote = true;
+        order
+    }
+
+    /// Gives the reservation back (the table was emptied).
+    pub(crate) fn release(&mut self) {
+        self.account(0);
+    }
+}
+
+impl<W, R> Drop for SpillHook<W, R> {
+    fn drop(&mut self) {
+        self.release();
     }
 }
 
@@ -134,8 +199,7 @@ pub(crate) fn write_runs<K: StateCodec + Hash + Eq, A: StateCodec>(
             .map_err(|e| StateError::Decode { what: "spill run".into(), message: e.to_string() })?;
         spill.backend.append(&spill.table(format_args!("s{stage}/p{p}")), &batch)?;
     }
-    spill.spills.fetch_add(1, Ordering::Relaxed);
-    spill.rows.fetch_add(groups, Ordering::Relaxed);
+    spill.note_spill(groups);
     Ok(())
 }
 
@@ -197,3 +261,9 @@ pub trait KeepInMemory {
 }
 
 impl<T> KeepInMemory for &Budget<'_, T> {}
+
+impl<K: StateCodec + Hash + Eq + Send + Sync + 'static, B: crate::record::Record> SpillByCodec for Budget<'_, super::JoinTable<K, B>> {
+    fn check_budget(&self, ctx: &super::StageCtx) -> Result<()> {
+        self.0.borrow_mut().check_budget(ctx)
+    }
+}

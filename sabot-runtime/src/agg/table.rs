@@ -3,7 +3,7 @@
 
 use super::StageCtx;
 use super::key::GroupKey;
-use super::spill::{self, PARTITIONS, SpillCtx};
+use super::spill::{self, PARTITIONS, SpillCtx, SpillHook};
 use crate::error::{Error, Result};
 use crate::record::{Record, RecordBuilder};
 use crate::source::MorselIter;
@@ -21,22 +21,10 @@ pub struct GroupTable<K, A> {
     /// Bytes the keys own outside the table (string text), for the memory budget.
     heap: usize,
     /// Set once a memory budget applies: how to write the table out and read it back.
-    spill: Option<SpillHook<K, A>>,
+    spill: Option<Hook<K, A>>,
 }
 
-/// A budgeted table's link to its job's spill context. The write and read functions are
-/// captured where the key and state types are known to be encodable (`check_budget`), so the
-/// executor's merge and finish need no such bounds.
-struct SpillHook<K, A> {
-    ctx: Arc<SpillCtx>,
-    stage: usize,
-    split: u64,
-    spills: u64,
-    reserved: usize,
-    wrote: bool,
-    write: WriteFn<K, A>,
-    read: ReadFn<K, A>,
-}
+type Hook<K, A> = SpillHook<WriteFn<K, A>, ReadFn<K, A>>;
 
 /// Writes a table's groups to the spill partitions of (stage, order).
 type WriteFn<K, A> = fn(&mut GroupTable<K, A>, &SpillCtx, usize, u64) -> Result<()>;
@@ -46,14 +34,6 @@ type ReadFn<K, A> = fn(&SpillCtx, usize, usize) -> Result<Vec<(K, A)>>;
 impl<K, A> Default for GroupTable<K, A> {
     fn default() -> Self {
         GroupTable { table: HashTable::new(), hasher: DefaultHashBuilder::default(), heap: 0, spill: None }
-    }
-}
-
-impl<K, A> Drop for GroupTable<K, A> {
-    fn drop(&mut self) {
-        if let Some(hook) = &self.spill {
-            hook.ctx.reserve(-(hook.reserved as isize));
-        }
     }
 }
 
@@ -161,17 +141,7 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
         A: StateCodec,
     {
         if self.spill.is_none() {
-            let Some(spill) = ctx.spill() else { return Ok(()) };
-            self.spill = Some(SpillHook {
-                ctx: Arc::clone(spill),
-                stage: ctx.stage(),
-                split: ctx.split() as u64,
-                spills: 0,
-                reserved: 0,
-                wrote: false,
-                write: spill::write_runs::<K, A>,
-                read: spill::read_partition::<K, A>,
-            });
+            self.spill = SpillHook::new(ctx, spill::write_runs::<K, A>, spill::read_partition::<K, A>);
         }
         if self.account() { self.spill_now() } else { Ok(()) }
     }
@@ -179,10 +149,7 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
     /// Updates the table's reservation; whether the job is over its budget.
     fn account(&mut self) -> bool {
         let bytes = self.bytes();
-        let Some(hook) = &mut self.spill else { return false };
-        let delta = bytes as isize - hook.reserved as isize;
-        hook.reserved = bytes;
-        hook.ctx.reserve(delta)
+        self.spill.as_mut().is_some_and(|hook| hook.account(bytes))
     }
 
     /// Writes the groups out (when there are any) and empties the table.
@@ -191,13 +158,10 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
         let result = if self.is_empty() {
             Ok(())
         } else {
-            let order = (hook.split << 32) | hook.spills;
-            hook.spills += 1;
-            hook.wrote = true;
+            let order = hook.next_order();
             (hook.write)(self, &hook.ctx, hook.stage, order)
         };
-        hook.ctx.reserve(-(hook.reserved as isize));
-        hook.reserved = 0;
+        hook.release();
         self.spill = Some(hook);
         result
     }
@@ -318,6 +282,10 @@ where
             }
             self.table.spill_now()?;
             other.table.spill_now()?;
+            // The merged side now stands for spilled groups, even if its own table was empty.
+            if let Some(hook) = &mut self.table.spill {
+                hook.wrote = true;
+            }
             return Ok(());
         }
         let other = std::mem::take(&mut other.table);

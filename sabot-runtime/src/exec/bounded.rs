@@ -3,7 +3,7 @@
 //! splits run at once, and the calling thread writes their outputs to the sinks in split
 //! order, so output order equals input order and memory stays bounded by the window.
 
-use crate::agg::{AggFn, BuildFn, Finished, SpillCtx, StageCtx};
+use crate::agg::{Finished, SpillCtx, StageCtx};
 use crate::error::{Error, Result};
 use crate::sink::Sink;
 use crate::source::{MemorySource, MorselIter, ReadRequest, Source, Split, StoredSource};
@@ -105,23 +105,49 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
             }
         };
         tracing::info!(stage = index, input = %source.describe(), columns = ?req.columns, "reading");
-        let splits = source.splits(&req)?;
-        let shared = Arc::new(ctx.at(index, 0));
-        // Rows in counts what sources produced, not what later stages re-read.
+        // Rows in counts what sources produced, not what later stages or passes re-read.
         let before = summary.rows_in;
+        let passes = probe_passes(index, stage, &ctx)?;
+        let mut agg: Option<Box<dyn crate::agg::AggPartial>> = None;
+        let mut build: Option<Box<dyn crate::agg::BuildPartial>> = None;
+        let mut after_first = before;
+        for (pass, partition) in passes.iter().enumerate() {
+            let mut pass_ctx = ctx.at(index, 0);
+            if let Some((from, p)) = *partition {
+                tracing::info!(stage = index, build = from, partition = p, "probing a spilled build side");
+                let table = ctx.spilled(from).expect("probe_passes found it").load(p)?;
+                pass_ctx.set(from, table);
+            }
+            let splits = source.splits(&req)?;
+            let base = pass * splits.len();
+            let shared = Arc::new(pass_ctx);
+            match stage.run {
+                StageRun::Fused(run) => run_stage(&pool, run, spec.sinks.len(), splits, sinks, &mut summary, opts, shared)?,
+                StageRun::Aggregate(run) => {
+                    let merged = merge_splits(&pool, run, splits, base, &mut summary, opts, shared, |m, p| m.merge(p))?;
+                    merge_passes(&mut agg, merged, |m, p| m.merge(p))?;
+                }
+                StageRun::Build(run) => {
+                    let merged = merge_splits(&pool, run, splits, base, &mut summary, opts, shared, |m, p| m.merge(p))?;
+                    merge_passes(&mut build, merged, |m, p| m.merge(p))?;
+                }
+            }
+            if pass == 0 {
+                after_first = summary.rows_in;
+            }
+        }
+        // Later passes re-read the same input.
+        summary.rows_in = after_first;
         match stage.run {
-            StageRun::Fused(run) => run_stage(&pool, run, spec.sinks.len(), splits, sinks, &mut summary, opts, shared)?,
-            StageRun::Aggregate(run) => {
-                let rows = match run_aggregate(&pool, run, splits, &mut summary, opts, shared)? {
+            StageRun::Fused(_) => {}
+            StageRun::Aggregate(_) => {
+                let rows = match agg.map_or(Ok(Finished::Batches(Vec::new())), |m| m.finish(opts.batch_rows))? {
                     Finished::Batches(rows) => Produced::Memory(crate::source::memory(rows)),
                     Finished::Stored { backend, tables, schema } => Produced::Stored(StoredSource::new(backend, tables, schema)),
                 };
                 produced.insert(index, rows);
             }
-            StageRun::Build(run) => {
-                let table = run_build(&pool, run, splits, &mut summary, opts, shared)?;
-                ctx.set(index, table);
-            }
+            StageRun::Build(_) => ctx.set(index, build.map_or_else(|| Ok(StageCtx::empty_build()), |m| m.finish())?),
         }
         if matches!(stage.input, StageInput::Stage(_)) {
             summary.rows_in = before;
@@ -214,10 +240,12 @@ fn run_stage(
 }
 
 /// Runs `run` over every split on the pool and merges the partial results in split order.
+#[allow(clippy::too_many_arguments)]
 fn merge_splits<P: ?Sized + Send + 'static>(
     pool: &rayon::ThreadPool,
     run: fn(MorselIter, &StageCtx) -> Result<Box<P>>,
     splits: Vec<Box<dyn Split>>,
+    base: usize,
     summary: &mut RunSummary,
     opts: &RunOptions,
     ctx: Arc<StageCtx>,
@@ -231,7 +259,7 @@ fn merge_splits<P: ?Sized + Send + 'static>(
         move |idx, split| {
             let counted = CountRows::new(split.open()?);
             let rows = counted.rows.clone();
-            let partial = run(Box::new(counted), &ctx.at(ctx.stage(), idx))?;
+            let partial = run(Box::new(counted), &ctx.at(ctx.stage(), base + idx))?;
             Ok((partial, rows.load(std::sync::atomic::Ordering::Relaxed)))
         },
         |result: Result<(Box<P>, u64)>| {
@@ -247,17 +275,35 @@ fn merge_splits<P: ?Sized + Send + 'static>(
     Ok(merged)
 }
 
-/// Aggregates (or sorts) every split and returns the finished rows.
-fn run_aggregate(
-    pool: &rayon::ThreadPool,
-    run: AggFn,
-    splits: Vec<Box<dyn Split>>,
-    summary: &mut RunSummary,
-    opts: &RunOptions,
-    ctx: Arc<StageCtx>,
-) -> Result<Finished> {
-    let merged = merge_splits(pool, run, splits, summary, opts, ctx, |m, p| m.merge(p))?;
-    merged.map_or(Ok(Finished::Batches(Vec::new())), |m| m.finish(opts.batch_rows))
+/// Merges one pass's merged partial into the stage's.
+fn merge_passes<P: ?Sized>(
+    all: &mut Option<Box<P>>,
+    pass: Option<Box<P>>,
+    merge: impl Fn(&mut Box<P>, Box<P>) -> Result<()>,
+) -> Result<()> {
+    match (all.as_mut(), pass) {
+        (Some(a), Some(p)) => merge(a, p),
+        (None, p) => {
+            *all = p;
+            Ok(())
+        }
+        (Some(_), None) => Ok(()),
+    }
+}
+
+/// The passes a stage needs: one, or one per partition of the spilled build side it probes
+/// (with that partition's table loaded). Refuses shapes where a pass per partition would
+/// repeat rows: two spilled build sides, or outputs that bypass the spilled join.
+fn probe_passes(index: usize, stage: &crate::stage::StageSpec, ctx: &StageCtx) -> Result<Vec<Option<(usize, usize)>>> {
+    let spilled: Vec<(usize, bool)> = stage.probes.iter().copied().filter(|(from, _)| ctx.spilled(*from).is_some()).collect();
+    match spilled.as_slice() {
+        [] => Ok(vec![None]),
+        [(from, true)] => Ok((0..crate::agg::PARTITIONS).map(|p| Some((*from, p))).collect()),
+        [(from, false)] => Err(Error::Config(format!(
+            "stage {index} probes the build side of stage {from}, which spilled, but also writes rows that do not pass through that join; raise --memory-limit"
+        ))),
+        _ => Err(Error::Config(format!("stage {index} probes more than one spilled build side; raise --memory-limit"))),
+    }
 }
 
 /// Rows an aggregation or sort stage left for a later stage.
@@ -273,19 +319,6 @@ impl Produced {
             Produced::Stored(s) => Some(s.schema()),
         }
     }
-}
-
-/// Builds a join's table from every split; an input without splits gives an empty build side.
-fn run_build(
-    pool: &rayon::ThreadPool,
-    run: BuildFn,
-    splits: Vec<Box<dyn Split>>,
-    summary: &mut RunSummary,
-    opts: &RunOptions,
-    ctx: Arc<StageCtx>,
-) -> Result<Arc<dyn std::any::Any + Send + Sync>> {
-    let merged = merge_splits(pool, run, splits, summary, opts, ctx, |m, p| m.merge(p))?;
-    Ok(merged.map_or_else(StageCtx::empty_build, |m| m.finish()))
 }
 
 /// Counts the rows of the morsels passing through, for the run summary.
