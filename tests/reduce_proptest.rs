@@ -1,5 +1,6 @@
 //! `key_by(..).reduce(..)` equals folding each key's records in input order, across splits
-//! and workers (the fold need not be commutative).
+//! and workers (the fold need not be commutative); `distinct(..)` keeps each key's first
+//! record, one key holding 90% of the rows and null keys included.
 
 use proptest::prelude::*;
 use sabot::prelude::*;
@@ -23,6 +24,19 @@ fn per_user(visits: Stream<Visit>) -> Stream<Visit> {
         .sort_by(|v| v.user)
 }
 
+/// Each (user, path) once, its first visit; `None` paths are a key of their own.
+#[sabot::pipeline]
+fn first_visits(visits: Stream<Tagged>) -> Stream<Tagged> {
+    visits.distinct(|v| (v.user, v.path)).sort_by(|v| (v.user, v.path, v.clicks))
+}
+
+#[derive(Record, Debug, Clone, PartialEq)]
+struct Tagged {
+    user: String,
+    clicks: u64,
+    path: Option<String>,
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
 
@@ -37,5 +51,19 @@ proptest! {
                 .or_insert_with(|| v.clone());
         }
         prop_assert_eq!(got, want.into_values().collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn distinct_keeps_first_per_key(raw in proptest::collection::vec(("[a-d]", 0u64..5, proptest::option::of("[x-y]"), 0u32..10), 0..300), split in 1usize..40, workers in 1usize..4) {
+        // Nine rows in ten share one user when the last draw is below 9.
+        let rows: Vec<Tagged> = raw.into_iter().map(|(user, clicks, path, p)| Tagged { user: if p < 9 { "hot".into() } else { user }, clicks, path }).collect();
+        let got: Vec<Tagged> = Job::new(first_visits).source("visits", memory(rows.clone())).batch_rows(split).parallelism(workers).collect().unwrap();
+        let mut want: BTreeMap<(String, Option<String>), Tagged> = BTreeMap::new();
+        for v in &rows {
+            want.entry((v.user.clone(), v.path.clone())).or_insert_with(|| v.clone());
+        }
+        let mut want: Vec<Tagged> = want.into_values().collect();
+        want.sort_by(|a, b| (&a.user, &a.path, a.clicks).cmp(&(&b.user, &b.path, b.clicks)));
+        prop_assert_eq!(got, want);
     }
 }

@@ -60,8 +60,9 @@ enum Command {
         #[arg(long, value_delimiter = ',', default_value = "q1,q3,q6")]
         queries: Vec<String>,
     },
-    /// Group-by with many distinct keys under a memory limit, spilling to each state backend:
-    /// time, spills and peak RSS per backend (each run in its own process).
+    /// Group-by with many distinct keys, and a join with a large build side, under a memory
+    /// limit, spilling to each state backend: time, spills and peak RSS per run (each run in
+    /// its own process).
     Spill {
         /// Distinct keys (each appears in two rows).
         #[arg(long, default_value_t = 10_000_000)]
@@ -83,9 +84,13 @@ enum Command {
     #[command(hide = true)]
     SpillChild {
         #[arg(long)]
+        query: String,
+        #[arg(long)]
         keys: u64,
         #[arg(long)]
         input: String,
+        #[arg(long)]
+        accounts: String,
         #[arg(long)]
         out: String,
         #[arg(long)]
@@ -110,7 +115,9 @@ fn main() -> anyhow::Result<()> {
         Command::Build { runs } => build::run(runs),
         Command::Tpch { data, runs, threads, python, queries } => tpch::run(&data, runs, threads, &python, &queries),
         Command::Spill { keys, limit, states, data, threads } => spill::run(keys, &limit, &states, &data, threads),
-        Command::SpillChild { keys, input, out, state, limit, threads } => spill::child(keys, &input, &out, &state, limit, threads),
+        Command::SpillChild { query, keys, input, accounts, out, state, limit, threads } => {
+            spill::child(&query, keys, &input, &accounts, &out, &state, limit, threads)
+        }
     }
 }
 

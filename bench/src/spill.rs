@@ -29,6 +29,31 @@ pub struct PerUser {
     pub total: i64,
 }
 
+/// The join's build side: one account per even user.
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Account {
+    /// The join key.
+    pub id: u64,
+    /// Carried to the output.
+    pub credit: i64,
+}
+
+/// One output row per event.
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Charge {
+    /// The event's user.
+    pub user: u64,
+    /// The event's amount.
+    pub amount: i64,
+    /// The account's credit, when the user has one.
+    pub credit: Option<i64>,
+}
+
+#[sabot::pipeline]
+fn charges(events: Stream<Event>, accounts: Stream<Account>) -> Stream<Charge> {
+    events.left_join(accounts, |e| e.user, |a| a.id, |e, a| Charge { user: e.user, amount: e.amount, credit: a.map(|a| a.credit) })
+}
+
 #[sabot::pipeline]
 fn per_user(events: Stream<Event>) -> Stream<PerUser> {
     events.group_by(|e| e.user).aggregate(|user, e| PerUser { user, n: count(), total: sum(e.amount) })
@@ -49,12 +74,15 @@ pub fn run(keys: u64, limit: &str, states: &[String], data: &str, threads: usize
     if !input.exists() {
         generate(&input, keys)?;
     }
+    let accounts = Path::new(data).join(format!("accounts-{keys}.parquet"));
+    if !accounts.exists() {
+        generate_accounts(&accounts, keys)?;
+    }
     let exe = std::env::current_exe()?;
-    println!("group-by over {} rows, {keys} distinct keys, {threads} threads, input {}", 2 * keys, input.display());
-    println!("{:<32} {:>10} {:>9} {:>8} {:>14} {:>13}", "state", "limit", "seconds", "spills", "peak RSS MiB", "answer");
-    for state in states {
+    println!("{:<10} {:<32} {:>10} {:>9} {:>8} {:>14} {:>13}", "query", "state", "limit", "seconds", "spills", "peak RSS MiB", "answer");
+    for (query, state) in ["group-by", "join"].iter().flat_map(|q| states.iter().map(move |s| (*q, s))) {
         let mut cmd = Command::new(&exe);
-        cmd.args(["spill-child", "--keys", &keys.to_string(), "--input"]).arg(&input);
+        cmd.args(["spill-child", "--query", query, "--keys", &keys.to_string(), "--input"]).arg(&input).arg("--accounts").arg(&accounts);
         cmd.args(["--state", state, "--threads", &threads.to_string(), "--out"]).arg(Path::new(data).join("out.parquet"));
         let limit_shown = if state == "memory" { "none".to_string() } else { limit.to_string() };
         if state != "memory" {
@@ -63,11 +91,29 @@ pub fn run(keys: u64, limit: &str, states: &[String], data: &str, threads: usize
         let out = cmd.output().context("running the child")?;
         let text = String::from_utf8_lossy(&out.stdout);
         if !out.status.success() {
-            println!("{state:<32} {limit_shown:>10} failed: {}", String::from_utf8_lossy(&out.stderr).trim());
+            println!("{query:<10} {state:<32} {limit_shown:>10} failed: {}", String::from_utf8_lossy(&out.stderr).trim());
             continue;
         }
-        println!("{state:<32} {limit_shown:>10} {}", text.trim());
+        println!("{query:<10} {state:<32} {limit_shown:>10} {}", text.trim());
     }
+    println!(
+        "group-by: {} rows, {keys} distinct keys; join: {} probe rows against {} build rows; {threads} threads",
+        2 * keys,
+        2 * keys,
+        keys / 2
+    );
+    Ok(())
+}
+
+fn generate_accounts(path: &Path, keys: u64) -> anyhow::Result<()> {
+    let rows: Vec<Account> = (0..keys / 2).map(|i| Account { id: 2 * i, credit: i as i64 }).collect();
+    let tmp = path.with_extension("tmp");
+    let mut w = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&tmp)?, Account::schema(), None)?;
+    for batch in Account::to_batches(&rows, 1 << 20) {
+        w.write(&batch)?;
+    }
+    w.close()?;
+    std::fs::rename(tmp, path)?;
     Ok(())
 }
 
@@ -90,7 +136,17 @@ fn generate(path: &Path, keys: u64) -> anyhow::Result<()> {
 }
 
 /// Child: one run; prints seconds, spills, peak RSS and whether the answer is right.
-pub fn child(keys: u64, input: &str, out: &str, state: &str, limit: Option<usize>, threads: usize) -> anyhow::Result<()> {
+#[allow(clippy::too_many_arguments)]
+pub fn child(
+    query: &str,
+    keys: u64,
+    input: &str,
+    accounts: &str,
+    out: &str,
+    state: &str,
+    limit: Option<usize>,
+    threads: usize,
+) -> anyhow::Result<()> {
     let spec: sabot::state::StateSpec = state.parse()?;
     let dir = match &spec {
         sabot::state::StateSpec::RocksDb(d) | sabot::state::StateSpec::Tonbo(d) => Some(d.clone()),
@@ -99,7 +155,11 @@ pub fn child(keys: u64, input: &str, out: &str, state: &str, limit: Option<usize
     if let Some(d) = &dir {
         let _ = std::fs::remove_dir_all(d);
     }
-    let mut job = Job::new(per_user)
+    let mut job = match query {
+        "join" => Job::new(charges).source("accounts", sabot::source::parquet(accounts)),
+        _ => Job::new(per_user),
+    };
+    job = job
         .source("events", sabot::source::parquet(input))
         .sink("out", sabot::sink::parquet(out))
         .parallelism(threads)
@@ -109,7 +169,7 @@ pub fn child(keys: u64, input: &str, out: &str, state: &str, limit: Option<usize
     }
     let summary = job.run()?;
     let rss = peak_rss_mib()?;
-    let ok = check(out, keys)?;
+    let ok = if query == "join" { check_join(out, keys)? } else { check(out, keys)? };
     print!("{:>9.2} {:>8} {:>14.0} {:>13}", summary.elapsed.as_secs_f64(), summary.spills.0, rss, if ok { "correct" } else { "WRONG" });
     if let Some(d) = &dir {
         let _ = std::fs::remove_dir_all(d);
@@ -136,6 +196,25 @@ fn check(out: &str, keys: u64) -> anyhow::Result<bool> {
         }
     }
     Ok(seen.iter().all(|&s| s))
+}
+
+/// Whether the join output holds every event once, with the credit of even users' accounts.
+fn check_join(out: &str, keys: u64) -> anyhow::Result<bool> {
+    let mut seen = vec![0u8; keys as usize];
+    let mut rows = 0u64;
+    let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(out)?)?.build()?;
+    for batch in reader {
+        for c in Charge::from_batch(&batch?)? {
+            let u = c.user as usize;
+            let want = (c.user % 2 == 0).then_some((c.user / 2) as i64);
+            if u >= seen.len() || c.credit != want {
+                return Ok(false);
+            }
+            seen[u] += 1;
+            rows += 1;
+        }
+    }
+    Ok(rows == 2 * keys && seen.iter().all(|&n| n == 2))
 }
 
 /// The process's peak resident set (VmHWM), in MiB.

@@ -10,14 +10,26 @@ use syn::spanned::Spanned;
 
 impl Ctx<'_> {
     /// Folds the row into its key's record: the first record as it is, then `f(kept, row)`.
-    pub(super) fn reduce_update(&self, id: NodeId, key: &Closure, body: &Closure, row: &syn::Ident) -> TokenStream {
-        let span = self.op_spans[body.id];
-        let (kc, f) = (&self.closures[key.id], &self.closures[body.id]);
+    /// For `distinct` (no body) the first record stays.
+    pub(super) fn reduce_update(&self, id: NodeId, key: &Closure, body: Option<&Closure>, row: &syn::Ident) -> TokenStream {
+        let span = self.op_spans[body.unwrap_or(key).id];
+        let kc = &self.closures[key.id];
         let kspan = self.op_spans[key.id];
         let Some(ty) = record_type_at(self.plan, self.sig, self.closures, self.plan.nodes[id].inputs[0]) else {
-            return quote_spanned! {span=> ::core::compile_error!("`reduce` needs the record type of its input: put a `map` that builds a struct literal before it"); };
+            let msg = format!(
+                "`{}` needs the record type of its input: put a `map` that builds a struct literal before it",
+                self.plan.nodes[id].op.name()
+            );
+            return quote_spanned! {span=> ::core::compile_error!(#msg); };
         };
         let key = quote_spanned! {kspan=> __p::group_key(#row, #kc) };
+        let Some(body) = body else {
+            return quote_spanned! {span=>
+                let __key = #key;
+                __table.upsert(__key, || <#ty as __p::Record>::from_row(#row), |_| {});
+            };
+        };
+        let f = &self.closures[body.id];
         quote_spanned! {span=>
             let __key = #key;
             __table.upsert(__key, || <#ty as __p::Record>::from_row(#row), |__acc| {
@@ -28,7 +40,11 @@ impl Ctx<'_> {
     }
 
     /// A split's reduced records, merged with the same closure and output as they are.
-    pub(super) fn reduce_finish(&self, body: &Closure) -> TokenStream {
+    /// For `distinct` (no body) the earlier split's record stays.
+    pub(super) fn reduce_finish(&self, body: Option<&Closure>) -> TokenStream {
+        let Some(body) = body else {
+            return quote! { __p::Partial::boxed(__table, |_, _| {}, |_, __acc| __acc) };
+        };
         let f = &self.closures[body.id];
         let span = self.op_spans[body.id];
         quote_spanned! {span=>

@@ -187,7 +187,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
             let (init, finish) = match &plan.nodes[breaker].op {
                 Op::Sort { key, limit } => (quote! { let mut __sorted = ::std::vec::Vec::new(); }, ctx.sort_finish(breaker, key, *limit)),
                 Op::Join(_) => (quote! { let mut __build = __p::JoinTable::new(); }, quote! { __p::JoinTable::boxed(__build) }),
-                Op::Reduce { body, .. } => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.reduce_finish(body)),
+                Op::Reduce { body, .. } => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.reduce_finish(body.as_ref())),
                 _ => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.aggregate_finish(breaker)),
             };
             // Aggregation state and build rows can be written out: they join the memory budget.
@@ -290,7 +290,7 @@ impl Ctx<'_> {
             }
             Op::Union => self.consumers(id, row),
             Op::Aggregate(a) => self.aggregate_update(a, row),
-            Op::Reduce { key, body } => self.reduce_update(id, key, body, row),
+            Op::Reduce { key, body } => self.reduce_update(id, key, body.as_ref(), row),
             Op::Join(j) if self.stage.breaker == Some(id) => self.join_build(id, j, row),
             Op::Join(j) => self.join_probe(id, j, row, label),
             Op::Sort { key, .. } => {

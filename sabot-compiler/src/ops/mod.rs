@@ -58,6 +58,7 @@ pub const OPERATORS: &[OpSpec] = &[
     join::ANTI_JOIN,
     reduce::KEY_BY,
     reduce::REDUCE,
+    reduce::DISTINCT,
 ];
 
 pub use aggregate::FUNCTIONS as AGGREGATE_FUNCTIONS;

@@ -1,5 +1,6 @@
 //! `key_by(|row| key).reduce(|a, b| T { .. })`: per key, the records folded pairwise in input
-//! order into one record of the same type (Flink's keyed `reduce`). Ends its stage.
+//! order into one record of the same type (Flink's keyed `reduce`), and `distinct(|row| key)`:
+//! each key's first record. Both end their stage.
 
 use super::{Arg, OpSpec};
 
@@ -10,6 +11,15 @@ pub const KEY_BY: OpSpec = OpSpec {
     stateless: false,
     doc: "keys rows for the following `reduce`",
     usage: ".key_by(|row| row.user).reduce(|a, b| Visit { user: a.user.to_string(), clicks: a.clicks + b.clicks })",
+};
+
+/// The `distinct` operator.
+pub const DISTINCT: OpSpec = OpSpec {
+    name: "distinct",
+    arg: Arg::RowFn,
+    stateless: false,
+    doc: "keeps the first record of each key (in input order)",
+    usage: ".distinct(|row| (row.user, row.page))",
 };
 
 /// The `reduce` operator.

@@ -138,6 +138,9 @@ impl<'s> Builder<'s> {
         if name == "reduce" || name == "key_by" {
             return self.reduce(mc, diag);
         }
+        if name == "distinct" {
+            return self.distinct(mc, diag);
+        }
         if matches!(name.as_str(), "join" | "left_join" | "semi_join" | "anti_join") {
             return self.join(mc, diag);
         }
@@ -260,7 +263,25 @@ impl<'s> Builder<'s> {
         };
         let key = closure_at(key, k.method.span());
         let body = closure_at(body, mc.method.span());
-        Some(self.plan.add(Op::Reduce { key, body }, vec![input]))
+        Some(self.plan.add(Op::Reduce { key, body: Some(body) }, vec![input]))
+    }
+
+    /// `.distinct(|row| key)`: each key's first record.
+    fn distinct(&mut self, mc: &syn::ExprMethodCall, diag: &mut Diagnostics) -> Option<NodeId> {
+        let usage = ops::lookup("distinct").map_or("", |o| o.usage);
+        let (Some(key), 1) = (mc.args.first(), mc.args.len()) else {
+            diag.push(syn::Error::new(
+                mc.paren_token.span.join(),
+                format!("`distinct` takes one closure returning the key that makes records the same: `{usage}`"),
+            ));
+            return None;
+        };
+        let input = self.stream(&mc.receiver, diag)?;
+        let id = self.closures.len();
+        self.closures.push(key.clone());
+        self.op_spans.push(mc.method.span());
+        let key = closure::analyse(id, key);
+        Some(self.plan.add(Op::Reduce { key, body: None }, vec![input]))
     }
 
     /// `.sort_by(key)` or `.top_n(n, key)`.

@@ -129,12 +129,13 @@ pub enum Op {
     Aggregate(Aggregate),
     /// Looks probe rows up in a table of the build side's rows.
     Join(Join),
-    /// Folds each key's records pairwise into one: ends a stage.
+    /// Folds each key's records pairwise into one (`reduce`), or keeps each key's first record
+    /// (`distinct`): ends a stage.
     Reduce {
-        /// The `key_by` closure.
+        /// The `key_by` (or `distinct`) closure.
         key: Closure,
-        /// The `reduce` closure `|a, b| T { .. }`.
-        body: Closure,
+        /// The `reduce` closure `|a, b| T { .. }`; `None` for `distinct`.
+        body: Option<Closure>,
     },
     /// Orders all rows by a key, keeping the first `limit` (`top_n`): ends a stage.
     Sort {
@@ -170,7 +171,8 @@ impl Op {
                 JoinKind::Semi => "semi_join",
                 JoinKind::Anti => "anti_join",
             },
-            Op::Reduce { .. } => "reduce",
+            Op::Reduce { body: Some(_), .. } => "reduce",
+            Op::Reduce { body: None, .. } => "distinct",
             Op::Sort { limit: None, .. } => "sort_by",
             Op::Sort { limit: Some(_), .. } => "top_n",
             Op::Sink { .. } => "sink",
@@ -183,7 +185,7 @@ impl Op {
             Op::Filter(c) | Op::Map(c) | Op::FlatMap(c) => Some(c),
             Op::Aggregate(a) => Some(&a.body),
             Op::Sort { key, .. } => Some(key),
-            Op::Reduce { body, .. } => Some(body),
+            Op::Reduce { key, body } => Some(body.as_ref().unwrap_or(key)),
             Op::Join(j) => Some(j.body.as_ref().unwrap_or(&j.probe_key)),
             _ => None,
         }
