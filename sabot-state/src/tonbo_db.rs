@@ -105,21 +105,33 @@ impl TonboBackend {
         if let Some(t) = tables.get(name) {
             return Ok(Some(Arc::clone(t)));
         }
+        // Each incarnation of a table lives in a directory of its own, named in `CURRENT`:
+        // Tonbo's background tasks of a dropped table may still write into the old one, and
+        // must never leak into a new table of the same name.
         let dir = self.root.join("tables").join(name);
-        let schema_file = dir.join("schema.arrow");
-        let schema = if schema_file.exists() {
-            let bytes = std::fs::read(&schema_file).map_err(|e| self.err(e))?;
-            ipc::decode_schema(name, &bytes)?
+        let current = dir.join("CURRENT");
+        let (inc, schema) = if current.exists() {
+            let id = std::fs::read_to_string(&current).map_err(|e| self.err(e))?;
+            let inc = dir.join(id.trim());
+            let bytes = std::fs::read(inc.join("schema.arrow")).map_err(|e| self.err(e))?;
+            (inc, ipc::decode_schema(name, &bytes)?)
         } else if let Some(schema) = create {
-            std::fs::create_dir_all(&dir).map_err(|e| self.err(e))?;
-            std::fs::write(&schema_file, ipc::encode_schema(&schema)).map_err(|e| self.err(e))?;
-            schema
+            static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+            let id = format!("g-{nanos:x}-{:x}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+            let inc = dir.join(&id);
+            std::fs::create_dir_all(&inc).map_err(|e| self.err(e))?;
+            std::fs::write(inc.join("schema.arrow"), ipc::encode_schema(&schema)).map_err(|e| self.err(e))?;
+            let tmp = dir.join("CURRENT.tmp");
+            std::fs::write(&tmp, &id).map_err(|e| self.err(e))?;
+            std::fs::rename(&tmp, &current).map_err(|e| self.err(e))?;
+            (inc, schema)
         } else {
             return Ok(None);
         };
         let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
         fields.push(Field::new(SEQ, DataType::UInt64, false));
-        let db = self.open_db(&dir.join("db"), Arc::new(Schema::new(fields)), SEQ)?;
+        let db = self.open_db(&inc.join("db"), Arc::new(Schema::new(fields)), SEQ)?;
         let seq_only = Arc::new(Schema::new(vec![Field::new(SEQ, DataType::UInt64, false)]));
         let stored = self.run(|| format!("reading `{name}`"), || db.scan().projection(Arc::clone(&seq_only)).collect())?;
         let next_seq = stored
@@ -243,11 +255,17 @@ impl StateBackend for TonboBackend {
         check_name(table)?;
         self.tables.lock().unwrap().remove(table);
         let dir = self.root.join("tables").join(table);
-        match std::fs::remove_dir_all(&dir) {
-            Ok(()) => Ok(()),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-            Err(e) => Err(self.err(e)),
-        }
+        let current = dir.join("CURRENT");
+        let id = match std::fs::read_to_string(&current) {
+            Ok(id) => id,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(self.err(e)),
+        };
+        // Gone once `CURRENT` is; the data goes after, and a straggling write can only land in
+        // the old incarnation's directory.
+        std::fs::remove_file(&current).map_err(|e| self.err(e))?;
+        let _ = std::fs::remove_dir_all(dir.join(id.trim()));
+        Ok(())
     }
 }
 
