@@ -56,6 +56,8 @@ pub struct SourceSpec {
     pub schema: fn() -> SchemaRef,
     /// The fields the pipeline reads: only these columns are decoded.
     pub mask: FieldMask,
+    /// Whether a Parquet row group may hold rows the filter after the source keeps.
+    pub prune: Option<crate::source::PruneFn>,
 }
 
 impl SourceSpec {

@@ -30,6 +30,7 @@ fn request(columns: &[&str], batch_rows: usize) -> ReadRequest {
         schema: schema(),
         columns: columns.iter().map(|c| c.to_string()).collect(),
         batch_rows,
+        prune: None,
     }
 }
 

@@ -59,6 +59,7 @@ fn request(columns: &[&str], batch_rows: usize) -> ReadRequest {
         schema: schema(),
         columns: columns.iter().map(|c| c.to_string()).collect(),
         batch_rows,
+        prune: None,
     }
 }
 
@@ -188,7 +189,8 @@ fn dictionary_encoded_text_arrives_as_dictionary_arrays() {
     let mut w = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema.clone(), None).unwrap();
     w.write(&batch).unwrap();
     w.close().unwrap();
-    let req = ReadRequest { record: "Flag".into(), source: "flags".into(), schema, columns: vec!["flag".into()], batch_rows: 100 };
+    let req =
+        ReadRequest { record: "Flag".into(), source: "flags".into(), schema, columns: vec!["flag".into()], batch_rows: 100, prune: None };
     let splits = sabot_runtime::source::parquet(path.to_str().unwrap()).splits(&req).unwrap();
     let morsels: Vec<_> = splits.into_iter().flat_map(|s| s.open().unwrap()).map(|m| m.unwrap()).collect();
     let col = morsels[0].batch.column(0);

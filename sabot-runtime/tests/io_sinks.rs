@@ -44,6 +44,7 @@ fn read_back(source: &dyn Source) -> RecordBatch {
         schema: schema.clone(),
         columns: schema.fields().iter().map(|f| f.name().clone()).collect(),
         batch_rows: 1000,
+        prune: None,
     };
     let mut batches = Vec::new();
     for split in source.splits(&req).unwrap() {

@@ -27,7 +27,10 @@ const SEQ: &str = "_sabot_seq";
 /// State in Tonbo databases under a directory; survives the process (`--state tonbo:DIR`).
 pub struct TonboBackend {
     root: PathBuf,
-    rt: tokio::runtime::Runtime,
+    /// `None` only while dropping.
+    rt: Option<tokio::runtime::Runtime>,
+    /// Directories of dropped tables, removed once Tonbo's background tasks are done with them.
+    graveyard: Mutex<Vec<(std::time::Instant, PathBuf)>>,
     tables: Mutex<HashMap<String, Arc<Table>>>,
     keyed: Mutex<HashMap<String, Arc<Db>>>,
 }
@@ -55,7 +58,13 @@ impl TonboBackend {
             .build()
             .map_err(|e| store_err(dir, e))?;
         std::fs::create_dir_all(dir).map_err(|e| store_err(dir, e))?;
-        Ok(TonboBackend { root: dir.to_path_buf(), rt, tables: Mutex::default(), keyed: Mutex::default() })
+        Ok(TonboBackend {
+            root: dir.to_path_buf(),
+            rt: Some(rt),
+            graveyard: Mutex::default(),
+            tables: Mutex::default(),
+            keyed: Mutex::default(),
+        })
     }
 
     fn err(&self, e: impl std::fmt::Display) -> StateError {
@@ -72,7 +81,7 @@ impl TonboBackend {
     {
         let mut attempt = 0;
         loop {
-            match self.rt.block_on(op()) {
+            match self.rt.as_ref().expect("runtime lives until drop").block_on(op()) {
                 Ok(v) => return Ok(v),
                 Err(e) if attempt < 8 && e.to_string().contains("precondition failed") => {
                     attempt += 1;
@@ -87,16 +96,17 @@ impl TonboBackend {
         std::fs::create_dir_all(dir).map_err(|e| self.err(e))?;
         // Every commit is synced: a reopened directory holds everything that was acknowledged.
         let wal = WalConfig::default().sync_policy(WalSyncPolicy::Always);
-        self.rt.block_on(async {
-            DbBuilder::from_schema_key_name(schema, key)
-                .map_err(|e| self.err(e))?
-                .on_disk(dir)
-                .map_err(|e| self.err(e))?
-                .wal_config(wal)
-                .open()
-                .await
-                .map_err(|e| self.err(format!("opening {}: {e}", dir.display())))
-        })
+        // Opening publishes to the manifest too, and can lose the same race as a write.
+        self.run(
+            || format!("opening {}", dir.display()),
+            || {
+                let (schema, wal) = (Arc::clone(&schema), wal.clone());
+                async move {
+                    let builder = DbBuilder::from_schema_key_name(schema, key).map_err(|e| e.to_string())?;
+                    builder.on_disk(dir).map_err(|e| e.to_string())?.wal_config(wal).open().await.map_err(|e| e.to_string())
+                }
+            },
+        )
     }
 
     /// The table, opened from disk if it exists; `create` gives the schema for a new one.
@@ -264,8 +274,25 @@ impl StateBackend for TonboBackend {
         // Gone once `CURRENT` is; the data goes after, and a straggling write can only land in
         // the old incarnation's directory.
         std::fs::remove_file(&current).map_err(|e| self.err(e))?;
-        let _ = std::fs::remove_dir_all(dir.join(id.trim()));
+        let mut graveyard = self.graveyard.lock().unwrap();
+        graveyard.push((std::time::Instant::now(), dir.join(id.trim())));
+        // Tonbo's background tasks of a dropped table finish within moments; removing its files
+        // under them makes them fail noisily, so old enough directories go now, the rest on drop.
+        graveyard.retain(|(at, path)| at.elapsed() < std::time::Duration::from_secs(10) || std::fs::remove_dir_all(path).is_err());
         Ok(())
+    }
+}
+
+impl Drop for TonboBackend {
+    fn drop(&mut self) {
+        self.tables.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.keyed.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        if let Some(rt) = self.rt.take() {
+            rt.shutdown_timeout(std::time::Duration::from_secs(5));
+        }
+        for (_, path) in self.graveyard.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+            let _ = std::fs::remove_dir_all(path);
+        }
     }
 }
 

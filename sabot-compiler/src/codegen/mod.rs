@@ -81,12 +81,19 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
             quote! { const #mask: __p::FieldMask = #value; }
         })
         .collect();
+    let prune_fns: Vec<TokenStream> = (0..signature.sources.len()).map(|k| prune_fn(&plan, k)).collect();
     let sources = signature.sources.iter().enumerate().map(|(k, s)| {
         let (sname, rec) = (s.name.to_string(), &s.record);
         let rec_str = rec.to_token_stream().to_string().replace(' ', "");
         let mask = format_ident!("__SABOT_MASK_{}", k);
+        let prune = if prune_fns[k].is_empty() {
+            quote! { ::core::option::Option::None }
+        } else {
+            let f = format_ident!("__sabot_prune_{}", k);
+            quote! { ::core::option::Option::Some(#f) }
+        };
         quote_spanned! {rec.span()=>
-            __p::SourceSpec { name: #sname, record: #rec_str, fields: <#rec as __p::Record>::fields, schema: <#rec as __p::Record>::schema, mask: #mask }
+            __p::SourceSpec { name: #sname, record: #rec_str, fields: <#rec as __p::Record>::fields, schema: <#rec as __p::Record>::schema, mask: #mask, prune: #prune }
         }
     });
     let sinks = signature.sinks.iter().map(|s| {
@@ -118,7 +125,7 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
     });
 
     let key_checks = join_key_checks(&plan, &signature, &closures, &op_spans);
-    let code_text = pretty(&quote! { #(#stage_fns)* });
+    let code_text = pretty(&quote! { #(#prune_fns)* #(#stage_fns)* });
     let source_text = pretty(&func.to_token_stream());
     let pass_names = trace.iter().map(|(n, _)| *n);
     let pass_texts = trace.iter().map(|(_, t)| t.as_str());
@@ -133,6 +140,7 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
         const _: () = {
             use ::sabot::__private as __p;
             #(#masks)*
+            #(#prune_fns)*
             #(#stage_fns)*
             #key_checks
             static __SABOT_SPEC: __p::PipelineSpec = __p::PipelineSpec {
@@ -228,4 +236,41 @@ fn passes_through(plan: &crate::plan::Plan, s: &crate::plan::Stage, via: crate::
         todo.extend(plan.consumers(n).into_iter().filter(|c| s.nodes.contains(c)));
     }
     true
+}
+
+/// Source `k`'s row-group test: whether a row group's statistics allow a row that meets every
+/// bound (empty when the source has no bounds). A bound whose value type has no statistics
+/// comparison keeps every row group (`KeepRowGroup`).
+fn prune_fn(plan: &crate::plan::Plan, k: usize) -> TokenStream {
+    let node = plan.sources()[k];
+    let crate::plan::Op::Source { prune, .. } = &plan.nodes[node].op else { return TokenStream::new() };
+    let tests: Vec<TokenStream> = prune
+        .iter()
+        .filter_map(|b| {
+            let value: syn::Expr = syn::parse_str(&b.value).ok()?;
+            let field = &b.field;
+            let method = format_ident!(
+                "{}",
+                match b.op {
+                    "<" => "may_lt",
+                    "<=" => "may_le",
+                    ">" => "may_gt",
+                    ">=" => "may_ge",
+                    _ => "may_eq",
+                }
+            );
+            Some(quote! { (&__p::StatBound::new(__stats, #field, &(#value))).#method() })
+        })
+        .collect();
+    if tests.is_empty() {
+        return TokenStream::new();
+    }
+    let f = format_ident!("__sabot_prune_{}", k);
+    quote! {
+        #[allow(unused_parens, clippy::all)]
+        fn #f(__stats: &__p::RowGroupStats<'_>) -> bool {
+            use __p::{KeepRowGroup as _, PruneByStats as _};
+            true #(&& #tests)*
+        }
+    }
 }

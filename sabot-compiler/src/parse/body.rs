@@ -27,7 +27,7 @@ impl<'s> Builder<'s> {
         let mut names = BTreeMap::new();
         for (index, s) in signature.sources.iter().enumerate() {
             let record = s.record.to_token_stream().to_string().replace(' ', "");
-            let id = plan.add(Op::Source { index, name: s.name.to_string(), record, columns: None }, vec![]);
+            let id = plan.add(Op::Source { index, name: s.name.to_string(), record, columns: None, prune: Vec::new() }, vec![]);
             names.insert(s.name.to_string(), id);
         }
         Builder { plan, closures: Vec::new(), op_spans: Vec::new(), names, signature }

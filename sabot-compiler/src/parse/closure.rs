@@ -10,11 +10,11 @@ use syn::visit::Visit;
 pub fn analyse(id: usize, expr: &syn::Expr) -> Closure {
     let text = short_text(expr);
     let syn::Expr::Closure(c) = expr else {
-        return Closure { id, text, reads: FieldSet::All, literal: None, dead: Vec::new() };
+        return Closure { id, text, reads: FieldSet::All, literal: None, dead: Vec::new(), bounds: Vec::new() };
     };
     let Some(param) = c.inputs.first().and_then(param_name) else {
         let reads = if matches!(c.inputs.first(), Some(syn::Pat::Wild(_))) { FieldSet::none() } else { FieldSet::All };
-        return Closure { id, text, reads, literal: None, dead: Vec::new() };
+        return Closure { id, text, reads, literal: None, dead: Vec::new(), bounds: Vec::new() };
     };
     let reads = reads_of(&param, &c.body);
     let literal = struct_literal(&c.body).map(|s| StructLiteral {
@@ -28,7 +28,51 @@ pub fn analyse(id: usize, expr: &syn::Expr) -> Closure {
             })
             .collect(),
     });
-    Closure { id, text, reads, literal, dead: Vec::new() }
+    let mut bounds = Vec::new();
+    conjunct_bounds(&param, &c.body, &mut bounds);
+    Closure { id, text, reads, literal, dead: Vec::new(), bounds }
+}
+
+/// Collects the `&&` terms of `e` that compare `param.field` with an expression that does not
+/// mention `param`.
+fn conjunct_bounds(param: &str, e: &syn::Expr, out: &mut Vec<crate::plan::Bound>) {
+    match e {
+        syn::Expr::Paren(p) => conjunct_bounds(param, &p.expr, out),
+        syn::Expr::Block(b) if b.block.stmts.len() == 1 => {
+            if let syn::Stmt::Expr(inner, None) = &b.block.stmts[0] {
+                conjunct_bounds(param, inner, out);
+            }
+        }
+        syn::Expr::Binary(b) if matches!(b.op, syn::BinOp::And(_)) => {
+            conjunct_bounds(param, &b.left, out);
+            conjunct_bounds(param, &b.right, out);
+        }
+        syn::Expr::Binary(b) => {
+            let (op, flipped) = match b.op {
+                syn::BinOp::Lt(_) => ("<", ">"),
+                syn::BinOp::Le(_) => ("<=", ">="),
+                syn::BinOp::Gt(_) => (">", "<"),
+                syn::BinOp::Ge(_) => (">=", "<="),
+                syn::BinOp::Eq(_) => ("==", "=="),
+                _ => return,
+            };
+            let field_of = |x: &syn::Expr| match x {
+                syn::Expr::Field(f) => match (&*f.base, &f.member) {
+                    (syn::Expr::Path(p), syn::Member::Named(n)) if p.path.is_ident(param) => Some(n.to_string()),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let free = |x: &syn::Expr| !mentions(&x.to_token_stream(), param);
+            let value = |x: &syn::Expr| x.to_token_stream().to_string();
+            if let (Some(field), true) = (field_of(&b.left), free(&b.right)) {
+                out.push(crate::plan::Bound { field, op, value: value(&b.right) });
+            } else if let (Some(field), true) = (field_of(&b.right), free(&b.left)) {
+                out.push(crate::plan::Bound { field, op: flipped, value: value(&b.left) });
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The parameter's name for `|b|` and `|b: T|`.

@@ -5,6 +5,7 @@ mod dead_columns;
 mod field_usage;
 mod fusion;
 mod projection;
+mod pruning;
 
 use crate::plan::Plan;
 
@@ -22,6 +23,7 @@ pub const PASSES: &[Pass] = &[
     Pass { name: "field-usage", run: field_usage::run },
     Pass { name: "dead-columns", run: dead_columns::run },
     Pass { name: "projection-pushdown", run: projection::run },
+    Pass { name: "row-group-pruning", run: pruning::run },
     Pass { name: "fusion", run: fusion::run },
 ];
 

@@ -3,11 +3,11 @@
 use crate::plan::{Closure, FieldSet, Op, Plan, StructLiteral};
 
 fn closure(id: usize, text: &str, reads: FieldSet, literal: Option<StructLiteral>) -> Closure {
-    Closure { id, text: text.into(), reads, literal, dead: Vec::new() }
+    Closure { id, text: text.into(), reads, literal, dead: Vec::new(), bounds: Vec::new() }
 }
 
 fn source(index: usize, name: &str, record: &str) -> Op {
-    Op::Source { index, name: name.into(), record: record.into(), columns: None }
+    Op::Source { index, name: name.into(), record: record.into(), columns: None, prune: Vec::new() }
 }
 
 fn sink(index: usize, name: &str, record: &str) -> Op {

@@ -11,10 +11,14 @@ impl fmt::Display for Plan {
             let from = if inputs.is_empty() { String::new() } else { format!(" <- {}", inputs.join(", ")) };
             write!(f, "  n{id}: ")?;
             match &node.op {
-                Op::Source { name, record, columns, .. } => {
+                Op::Source { name, record, columns, prune, .. } => {
                     write!(f, "source {name}: {record}")?;
                     if let Some(c) = columns {
                         write!(f, " columns={c}")?;
+                    }
+                    if !prune.is_empty() {
+                        let bounds: Vec<String> = prune.iter().map(ToString::to_string).collect();
+                        write!(f, " prune=[{}]", bounds.join(", "))?;
                     }
                 }
                 Op::Sink { name, record, .. } => write!(f, "sink {name}: {record}{from}")?,

@@ -24,6 +24,27 @@ pub struct Closure {
     pub literal: Option<StructLiteral>,
     /// Output fields a pass found unused downstream: codegen fills them with defaults.
     pub dead: Vec<String>,
+    /// For a boolean body: its top-level `&&` terms that compare a field with a value that does
+    /// not read the row (`row.price >= MIN`), candidates for row-group pruning.
+    pub bounds: Vec<Bound>,
+}
+
+/// A comparison of a field with a row-independent value, as written: `field op value`, with
+/// the field on the left (`MIN <= row.f` is stored as `f >= MIN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bound {
+    /// The field compared.
+    pub field: String,
+    /// One of `<`, `<=`, `>`, `>=`, `==`.
+    pub op: &'static str,
+    /// The value's expression text (a constant, literal or path).
+    pub value: String,
+}
+
+impl std::fmt::Display for Bound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} {}", self.field, self.op, self.value)
+    }
 }
 
 /// A closure body of the form `Type { field: expr, ... }`.
@@ -116,6 +137,9 @@ pub enum Op {
         record: String,
         /// Columns decoded, set by projection pushdown (`None`: all).
         columns: Option<FieldSet>,
+        /// Bounds every row read must meet, set by row-group pruning: a Parquet row group whose
+        /// column statistics rule one out is skipped.
+        prune: Vec<Bound>,
     },
     /// Keeps rows for which the closure is true.
     Filter(Closure),

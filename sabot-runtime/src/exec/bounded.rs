@@ -81,6 +81,7 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
                     schema: (s.schema)(),
                     columns: s.columns().into_iter().map(String::from).collect(),
                     batch_rows: opts.batch_rows,
+                    prune: s.prune,
                 };
                 (sources[i], req)
             }
@@ -100,6 +101,7 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
                     schema: schema.unwrap_or_else(|| std::sync::Arc::new(arrow::datatypes::Schema::empty())),
                     columns,
                     batch_rows: opts.batch_rows,
+                    prune: None,
                 };
                 (rows, req)
             }

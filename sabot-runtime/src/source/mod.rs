@@ -4,11 +4,13 @@
 mod csv;
 mod memory;
 mod parquet;
+mod prune;
 mod stored;
 
 pub use self::csv::{CsvSource, csv};
 pub use self::memory::{MemorySource, memory};
 pub use self::parquet::{ParquetSource, parquet};
+pub use self::prune::{FileStats, KeepRowGroup, PruneByStats, PruneFn, RowGroupStats, StatBound, StatValue};
 pub use self::stored::StoredSource;
 
 use crate::error::Result;
@@ -32,6 +34,8 @@ pub struct ReadRequest {
     pub columns: Vec<String>,
     /// Rows per morsel.
     pub batch_rows: usize,
+    /// The row-group test of the filter after the source, if it has bounds (Parquet only).
+    pub prune: Option<PruneFn>,
 }
 
 /// The morsels of one split, in order.

@@ -49,9 +49,13 @@ impl ParquetSource {
         let indices = column_indices(&meta, req, &origin)?;
         let projection = ProjectionMask::roots(meta.parquet_schema(), indices);
         let mut first_row = 0u64;
+        let stats = super::FileStats::new(&meta);
+        let mut pruned = 0usize;
         for (row_group, rg) in meta.metadata().row_groups().iter().enumerate() {
             let rows = u64::try_from(rg.num_rows()).unwrap_or(0);
-            if rows > 0 {
+            let keep = req.prune.is_none_or(|may_match| may_match(&stats.row_group(row_group)));
+            pruned += usize::from(rows > 0 && !keep);
+            if rows > 0 && keep {
                 out.push(Box::new(RowGroupSplit {
                     path: path.to_path_buf(),
                     meta: meta.clone(),
@@ -62,6 +66,9 @@ impl ParquetSource {
                 }));
             }
             first_row += rows;
+        }
+        if pruned > 0 {
+            tracing::info!(file = %path.display(), pruned, "row groups skipped by their statistics");
         }
         Ok(())
     }
