@@ -1,4 +1,4 @@
-//! Hash joins equal a nested-loop reference on random inputs: duplicate keys on both sides,
+//! Hash joins (inner, left, right, full, semi, anti) equal a nested-loop reference on random inputs: duplicate keys on both sides,
 //! null keys (which never match), an empty build side, many splits and workers, and a build
 //! side spilled to the state backend under a tiny memory limit.
 
@@ -41,6 +41,27 @@ fn left_q(orders: Stream<Order>, customers: Stream<Customer>) -> Stream<Pair> {
     orders.left_join(customers, |o| o.cust, |c| c.cust, |o, c| Pair { id: o.id, name: c.map(|c| c.name.to_string()), amount: o.amount })
 }
 
+#[derive(Record, Debug, Clone, PartialEq)]
+struct Both {
+    id: Option<u32>,
+    name: Option<String>,
+}
+
+#[sabot::pipeline]
+fn right_q(orders: Stream<Order>, customers: Stream<Customer>) -> Stream<Both> {
+    orders.filter(|o| o.amount >= 0).right_join(
+        customers,
+        |o| o.cust,
+        |c| c.cust,
+        |o, c| Both { id: o.map(|o| o.id), name: Some(c.name.to_string()) },
+    )
+}
+
+#[sabot::pipeline]
+fn full_q(orders: Stream<Order>, customers: Stream<Customer>) -> Stream<Both> {
+    orders.full_join(customers, |o| o.cust, |c| c.cust, |o, c| Both { id: o.map(|o| o.id), name: c.map(|c| c.name.to_string()) })
+}
+
 #[sabot::pipeline]
 fn semi_q(orders: Stream<Order>, customers: Stream<Customer>) -> Stream<Order> {
     orders.semi_join(customers.filter(|c| c.name != "zz"), |o| o.cust, |c| c.cust)
@@ -53,6 +74,31 @@ fn anti_q(orders: Stream<Order>, customers: Stream<Customer>) -> Stream<Order> {
 
 fn matches(o: &Order, c: &Customer) -> bool {
     o.cust.is_some() && o.cust == c.cust
+}
+
+/// Right join by nested loops: matching pairs, then customers no order matched.
+fn right_ref(orders: &[Order], customers: &[Customer]) -> Vec<Both> {
+    let orders: Vec<&Order> = orders.iter().filter(|o| o.amount >= 0).collect();
+    let mut out: Vec<Both> = orders
+        .iter()
+        .flat_map(|o| customers.iter().filter(|c| matches(o, c)).map(|c| Both { id: Some(o.id), name: Some(c.name.clone()) }))
+        .collect();
+    out.extend(customers.iter().filter(|c| !orders.iter().any(|o| matches(o, c))).map(|c| Both { id: None, name: Some(c.name.clone()) }));
+    out
+}
+
+/// Full join by nested loops: left join rows, then customers no order matched.
+fn full_ref(orders: &[Order], customers: &[Customer]) -> Vec<Both> {
+    let mut out: Vec<Both> = orders
+        .iter()
+        .flat_map(|o| {
+            let m: Vec<Both> =
+                customers.iter().filter(|c| matches(o, c)).map(|c| Both { id: Some(o.id), name: Some(c.name.clone()) }).collect();
+            if m.is_empty() { vec![Both { id: Some(o.id), name: None }] } else { m }
+        })
+        .collect();
+    out.extend(customers.iter().filter(|c| !orders.iter().any(|o| matches(o, c))).map(|c| Both { id: None, name: Some(c.name.clone()) }));
+    out
 }
 
 fn order() -> impl Strategy<Value = Order> {
@@ -89,6 +135,10 @@ proptest! {
 
         let want: Vec<Order> = orders.iter().filter(|o| !customers.iter().any(|c| matches(o, c))).cloned().collect();
         prop_assert_eq!(run_job::<Order>(job(Job::new(anti_q))), want);
+
+        // Unmatched build rows come after the probe's output, in no particular order.
+        prop_assert_eq!(sorted(run_job::<Both>(job(Job::new(right_q)))), sorted(right_ref(&orders, &customers)));
+        prop_assert_eq!(sorted(run_job::<Both>(job(Job::new(full_q)))), sorted(full_ref(&orders, &customers)));
     }
 
     #[test]
@@ -116,6 +166,9 @@ proptest! {
 
         let want: Vec<Order> = orders.iter().filter(|o| !customers.iter().any(|c| matches(o, c))).cloned().collect();
         prop_assert_eq!(sorted(run_job::<Order>(job(Job::new(anti_q)))), sorted(want));
+
+        prop_assert_eq!(sorted(run_job::<Both>(job(Job::new(right_q)))), sorted(right_ref(&orders, &customers)));
+        prop_assert_eq!(sorted(run_job::<Both>(job(Job::new(full_q)))), sorted(full_ref(&orders, &customers)));
     }
 }
 

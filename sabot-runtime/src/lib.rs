@@ -36,7 +36,9 @@ pub mod __private {
     pub use crate::error::Result;
     pub use crate::record::{ALL_FIELDS, FieldInfo, FieldMask, Record, RecordBuilder, batch_of, mask_of};
     pub use crate::source::{KeepRowGroup, MorselIter, PruneByStats, RowGroupStats, StatBound};
-    pub use crate::stage::{Explain, Morsel, Pipeline, PipelineSpec, SinkSpec, SourceSpec, StageInput, StageOutput, StageRun, StageSpec};
+    pub use crate::stage::{
+        Explain, Morsel, Pipeline, PipelineSpec, SinkSpec, SourceSpec, StageEndFn, StageInput, StageOutput, StageRun, StageSpec,
+    };
     pub use crate::value::{FieldOpts, NonNull, TimeUnit, Value};
     pub use arrow::array::{ArrayRef, RecordBatch};
     pub use arrow::datatypes::SchemaRef;

@@ -43,6 +43,10 @@ impl StageOutput {
 /// rows for one or more sinks.
 pub type StageFn = fn(&Morsel, &mut StageOutput, &crate::agg::StageCtx) -> Result<()>;
 
+/// Runs once after a fused stage has read all its input (a right or full join's unmatched
+/// build rows).
+pub type StageEndFn = fn(&mut StageOutput, &crate::agg::StageCtx) -> Result<()>;
+
 /// A named input of a pipeline (a parameter of the pipeline fn).
 #[derive(Debug)]
 pub struct SourceSpec {
@@ -109,6 +113,9 @@ pub struct StageSpec {
     pub sinks: &'static [usize],
     /// Whether the output must keep input order (no reordering of morsels).
     pub ordered: bool,
+    /// For each right or full join it probes: emits the build rows no probe row matched, once
+    /// the stage has read all its input (per partition of a spilled build side).
+    pub unmatched: &'static [StageEndFn],
     /// The join build stages it probes, each with whether every row it outputs passes through
     /// that join (then it can run once per partition of a spilled build side).
     pub probes: &'static [(usize, bool)],

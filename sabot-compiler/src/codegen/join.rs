@@ -29,8 +29,10 @@ impl Ctx<'_> {
         let kc = &self.closures[j.probe_key.id];
         let m = format_ident!("__matches_{}", id);
         // `None`: the row belongs to another partition of a spilled build side; skip it here.
+        // Right and full joins record which build rows matched, to emit the others at the end.
+        let mark = matches!(j.kind, JoinKind::Right | JoinKind::Full);
         let lookup = quote_spanned! {kspan=>
-            let #m = match __p::probe(#built, __p::group_key(#row, #kc)) {
+            let #m = match __p::probe::<#mark, _, _, _>(#built, __p::group_key(#row, #kc)) {
                 ::core::option::Option::Some(__m) => __m,
                 ::core::option::Option::None => break #label,
             };
@@ -41,12 +43,13 @@ impl Ctx<'_> {
         match (j.kind, &j.body) {
             (JoinKind::Semi, _) => quote! { #lookup if #matches.is_empty() { break #label; } #rest_probe },
             (JoinKind::Anti, _) => quote! { #lookup if !#matches.is_empty() { break #label; } #rest_probe },
-            (JoinKind::Left, Some(b)) => {
+            (JoinKind::Left | JoinKind::Full, Some(b)) => {
                 let f = &self.closures[b.id];
+                let p = if j.kind == JoinKind::Full { quote!(::core::option::Option::Some(#row)) } else { quote!(#row) };
                 quote_spanned! {span=>
                     #lookup
                     for __b in __p::left_matches(#matches) {
-                        let #value = __p::join_apply(#row, __b.map(__p::as_row), #f);
+                        let #value = __p::join_apply(#p, __b.map(__p::as_row), #f);
                         let #out_row = __p::as_row(&#value);
                         #rest_pair
                     }
@@ -54,16 +57,53 @@ impl Ctx<'_> {
             }
             (_, Some(b)) => {
                 let f = &self.closures[b.id];
+                let p = if j.kind == JoinKind::Right { quote!(::core::option::Option::Some(#row)) } else { quote!(#row) };
                 quote_spanned! {span=>
                     #lookup
                     for __b in #matches {
-                        let #value = __p::join_apply(#row, __p::as_row(__b), #f);
+                        let #value = __p::join_apply(#p, __p::as_row(__b), #f);
                         let #out_row = __p::as_row(&#value);
                         #rest_pair
                     }
                 }
             }
             (_, None) => TokenStream::new(),
+        }
+    }
+
+    /// For a right or full join: the build rows no probe row matched, each through the join's
+    /// closure with `None` for the probe row and then through the join's consumers.
+    pub(super) fn join_unmatched(&self, id: NodeId, j: &Join) -> TokenStream {
+        let Some(b) = &j.body else { return TokenStream::new() };
+        let span = self.op_spans[b.id];
+        let f = &self.closures[b.id];
+        let out_row = syn::Ident::new(&format!("__row_{id}"), span);
+        let value = syn::Ident::new(&format!("__value_{id}"), span);
+        let built = format_ident!("__built_{}", id);
+        let Some(probe_ty) = record_type_at(self.plan, self.sig, self.closures, self.plan.nodes[id].inputs[0]) else {
+            let msg = format!(
+                "`{}` needs the record type of its probe input: put a `map` that builds a struct literal before it",
+                self.plan.nodes[id].op.name()
+            );
+            return quote_spanned! {span=> ::core::compile_error!(#msg); };
+        };
+        let none = quote! { ::core::option::Option::None::<<#probe_ty as __p::Record>::Ref<'_>> };
+        let b_arg =
+            if j.kind == JoinKind::Full { quote!(::core::option::Option::Some(__p::as_row(__b))) } else { quote!(__p::as_row(__b)) };
+        let rest = self.consumers(id, &out_row);
+        let build_ty =
+            record_type_at(self.plan, self.sig, self.closures, self.plan.nodes[id].inputs[1]).unwrap_or_else(|| syn::parse_quote!(()));
+        let bkc = &self.closures[j.build_key.id];
+        quote_spanned! {span=>
+            // Never called: names the table's key type, which nothing else here uses.
+            let _ = |__b: &#build_ty| __p::probe::<false, _, _, _>(#built, __p::group_key(__p::as_row(__b), #bkc));
+            if let ::core::option::Option::Some(__t) = #built {
+                for __b in __t.unmatched() {
+                    let #value = __p::join_apply(#none, #b_arg, #f);
+                    let #out_row = __p::as_row(&#value);
+                    #rest
+                }
+            }
         }
     }
 }

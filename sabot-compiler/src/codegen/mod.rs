@@ -121,7 +121,9 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
             let through = passes_through(&plan, s, n);
             quote! { (#from, #through) }
         });
-        quote! { __p::StageSpec { input: #input, sinks: &[#(#sinks),*], ordered: true, probes: &[#(#probes),*], run: #run } }
+        let ends = if s.breaker.is_none() { stage::outer_joins(&plan, s) } else { Vec::new() };
+        let ends = ends.into_iter().map(|n| format_ident!("__sabot_stage_{}_end_{}", i, n));
+        quote! { __p::StageSpec { input: #input, sinks: &[#(#sinks),*], ordered: true, unmatched: &[#(#ends),*], probes: &[#(#probes),*], run: #run } }
     });
 
     let key_checks = join_key_checks(&plan, &signature, &closures, &op_spans);
@@ -201,6 +203,17 @@ fn unsupported_shape(plan: &crate::plan::Plan, op_spans: &[proc_macro2::Span]) -
                 "a stream can feed only one `aggregate`, `sort_by`, `top_n` or join build side for now"
             };
             return Some(syn::Error::new(span(n), msg));
+        }
+        if s.breaker.is_some() {
+            let outer = s.nodes.iter().copied().find(|&n| {
+                s.breaker != Some(n) && matches!(&plan.nodes[n].op, crate::plan::Op::Join(j) if matches!(j.kind, crate::plan::JoinKind::Right | crate::plan::JoinKind::Full))
+            });
+            if let Some(n) = outer {
+                return Some(syn::Error::new(
+                    span(n),
+                    "the rows of a `right_join` or `full_join` can go to outputs (through map, filter, ...) but not yet into `aggregate`, `sort_by`, `top_n` or another join's build side",
+                ));
+            }
         }
         if let (Some(b), false) = (s.breaker, s.sinks.is_empty()) {
             return Some(syn::Error::new(

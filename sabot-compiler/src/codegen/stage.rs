@@ -5,7 +5,7 @@
 //! what user closures do.
 
 use crate::parse::{Signature, closure::struct_literal_mut};
-use crate::plan::{FieldSet, NodeId, Op, Plan, Stage};
+use crate::plan::{FieldSet, JoinKind, NodeId, Op, Plan, Stage};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use std::collections::BTreeMap;
@@ -122,10 +122,14 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
             quote_spanned! {out.span()=> let mut #b = <#out as __p::Record>::builder(#room); }
         })
         .collect();
-    let emits = stage.sinks.iter().map(|&k| {
-        let b = format_ident!("__sink_{}", k);
-        quote! { __out.emit(#k, __p::RecordBuilder::finish(&mut #b)); }
-    });
+    let emits: Vec<TokenStream> = stage
+        .sinks
+        .iter()
+        .map(|&k| {
+            let b = format_ident!("__sink_{}", k);
+            quote! { __out.emit(#k, __p::RecordBuilder::finish(&mut #b)); }
+        })
+        .collect();
     let ctx = Ctx { plan, sig, stage, closures, op_spans, fanout: fan.clone() };
     let row = format_ident!("__row_{}", stage.source);
     let read_row = quote! { <#rec as __p::Record>::row::<#mask>(&__cols, __i) };
@@ -171,6 +175,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
         let ty = record_type_at(plan, sig, closures, plan.nodes[n].inputs[1]).unwrap_or_else(|| syn::parse_quote!(()));
         quote! { let #built = __ctx.built::<__p::JoinTable<_, #ty>>(#from)?; }
     });
+    let tables: Vec<TokenStream> = tables.collect();
     let per_morsel = quote! {
         let __arrays = __p::conform::<#rec>(&__morsel.batch, #mask, &__morsel.origin)?;
         let __cols = <#rec as __p::Record>::columns::<#mask>(&__arrays);
@@ -186,7 +191,10 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
             };
             let (init, finish) = match &plan.nodes[breaker].op {
                 Op::Sort { key, limit } => (quote! { let mut __sorted = ::std::vec::Vec::new(); }, ctx.sort_finish(breaker, key, *limit)),
-                Op::Join(_) => (quote! { let mut __build = __p::JoinTable::new(); }, quote! { __p::JoinTable::boxed(__build) }),
+                Op::Join(j) => {
+                    let table = if matches!(j.kind, JoinKind::Right | JoinKind::Full) { quote!(outer) } else { quote!(new) };
+                    (quote! { let mut __build = __p::JoinTable::#table(); }, quote! { __p::JoinTable::boxed(__build) })
+                }
                 Op::Reduce { body, .. } => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.reduce_finish(body.as_ref())),
                 _ => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.aggregate_finish(breaker)),
             };
@@ -220,16 +228,37 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                 }
             }
         }
-        None => quote! {
-            #[allow(unused_variables, unused_mut, unused_labels, clippy::all)]
-            fn #f(__morsel: &__p::Morsel, __out: &mut __p::StageOutput, __ctx: &__p::StageCtx) -> __p::Result<()> {
-                #local_mask
-                #(#tables)*
-                #per_morsel
-                #(#emits)*
-                Ok(())
+        None => {
+            // Right and full joins: after all input, the build rows no probe row matched.
+            let ends = outer_joins(plan, stage).into_iter().map(|n| {
+                let Op::Join(j) = &plan.nodes[n].op else { unreachable!("outer_joins returns joins") };
+                let end = format_ident!("__sabot_stage_{}_end_{}", index, n);
+                let body = ctx.join_unmatched(n, j);
+                quote! {
+                    #[allow(unused_variables, unused_mut, unused_labels, clippy::all)]
+                    fn #end(__out: &mut __p::StageOutput, __ctx: &__p::StageCtx) -> __p::Result<()> {
+                        #local_mask
+                        #(#tables)*
+                        let __capacity = 1024usize;
+                        #(#builders)*
+                        #body
+                        #(#emits)*
+                        Ok(())
+                    }
+                }
+            });
+            quote! {
+                #[allow(unused_variables, unused_mut, unused_labels, clippy::all)]
+                fn #f(__morsel: &__p::Morsel, __out: &mut __p::StageOutput, __ctx: &__p::StageCtx) -> __p::Result<()> {
+                    #local_mask
+                    #(#tables)*
+                    #per_morsel
+                    #(#emits)*
+                    Ok(())
+                }
+                #(#ends)*
             }
-        },
+        }
     }
 }
 
@@ -360,4 +389,16 @@ impl Ctx<'_> {
         }
         quote! { #expr }
     }
+}
+
+/// The right and full joins a stage probes (it emits their unmatched build rows at the end).
+pub fn outer_joins(plan: &Plan, stage: &Stage) -> Vec<NodeId> {
+    stage
+        .nodes
+        .iter()
+        .copied()
+        .filter(|&n| {
+            stage.breaker != Some(n) && matches!(&plan.nodes[n].op, Op::Join(j) if matches!(j.kind, JoinKind::Right | JoinKind::Full))
+        })
+        .collect()
 }

@@ -22,6 +22,24 @@ pub const LEFT_JOIN: OpSpec = OpSpec {
     usage: ".left_join(customers, |o| o.custkey, |c| c.custkey, |o, c| Out { name: c.map(|c| c.name.to_string()), total: o.total })",
 };
 
+/// Right outer join: build rows no probe row matched get `None` for the probe row.
+pub const RIGHT_JOIN: OpSpec = OpSpec {
+    name: "right_join",
+    arg: Arg::Join,
+    stateless: true,
+    doc: "like join, and build rows without a match once with None (after the probe input ends)",
+    usage: ".right_join(customers, |o| o.custkey, |c| c.custkey, |o, c| Out { name: c.name.to_string(), total: o.map_or(0, |o| o.total) })",
+};
+
+/// Full outer join: unmatched rows of either side get `None` for the other.
+pub const FULL_JOIN: OpSpec = OpSpec {
+    name: "full_join",
+    arg: Arg::Join,
+    stateless: true,
+    doc: "left_join and right_join together",
+    usage: ".full_join(customers, |o| o.custkey, |c| c.custkey, |o, c| Out { id: o.map(|o| o.id), name: c.map(|c| c.name.to_string()) })",
+};
+
 /// Semi join: probe rows that have a match, once each.
 pub const SEMI_JOIN: OpSpec = OpSpec {
     name: "semi_join",

@@ -56,6 +56,8 @@ pub const OPERATORS: &[OpSpec] = &[
     join::LEFT_JOIN,
     join::SEMI_JOIN,
     join::ANTI_JOIN,
+    join::RIGHT_JOIN,
+    join::FULL_JOIN,
     reduce::KEY_BY,
     reduce::REDUCE,
     reduce::DISTINCT,

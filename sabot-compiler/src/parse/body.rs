@@ -141,7 +141,7 @@ impl<'s> Builder<'s> {
         if name == "distinct" {
             return self.distinct(mc, diag);
         }
-        if matches!(name.as_str(), "join" | "left_join" | "semi_join" | "anti_join") {
+        if matches!(name.as_str(), "join" | "left_join" | "right_join" | "full_join" | "semi_join" | "anti_join") {
             return self.join(mc, diag);
         }
         let input = self.stream(&mc.receiver, diag);
@@ -193,9 +193,11 @@ impl<'s> Builder<'s> {
             "join" => JoinKind::Inner,
             "left_join" => JoinKind::Left,
             "semi_join" => JoinKind::Semi,
+            "right_join" => JoinKind::Right,
+            "full_join" => JoinKind::Full,
             _ => JoinKind::Anti,
         };
-        let with_body = matches!(kind, JoinKind::Inner | JoinKind::Left);
+        let with_body = !matches!(kind, JoinKind::Semi | JoinKind::Anti);
         let args: Vec<&syn::Expr> = mc.args.iter().collect();
         let want = if with_body { 4 } else { 3 };
         if args.len() != want {

@@ -109,6 +109,10 @@ pub enum JoinKind {
     Semi,
     /// Probe rows without a match.
     Anti,
+    /// Matching pairs, and build rows no probe row matched with `None` for the probe row.
+    Right,
+    /// Left and right together: unmatched rows of either side with `None` for the other.
+    Full,
 }
 
 /// A hash join: `inputs[0]` is the probe side, `inputs[1]` the build side.
@@ -194,6 +198,8 @@ impl Op {
                 JoinKind::Left => "left_join",
                 JoinKind::Semi => "semi_join",
                 JoinKind::Anti => "anti_join",
+                JoinKind::Right => "right_join",
+                JoinKind::Full => "full_join",
             },
             Op::Reduce { body: Some(_), .. } => "reduce",
             Op::Reduce { body: None, .. } => "distinct",

@@ -15,9 +15,24 @@ use std::any::Any;
 use std::hash::Hash;
 use std::sync::Arc;
 
+/// The build rows of one key, and whether a probe row matched them (right and full joins
+/// emit the groups no probe row matched).
+pub struct Rows<B> {
+    rows: Vec<B>,
+    matched: std::sync::atomic::AtomicBool,
+}
+
+impl<B> Rows<B> {
+    fn new(rows: Vec<B>) -> Self {
+        Rows { rows, matched: std::sync::atomic::AtomicBool::new(false) }
+    }
+}
+
 /// Build rows by key: a group table whose state is the group's rows.
 pub struct JoinTable<K, B> {
-    groups: GroupTable<K, Vec<B>>,
+    groups: GroupTable<K, Rows<B>>,
+    /// Keeps rows whose key has a null part (right and full joins emit them unmatched).
+    outer: bool,
     rows: usize,
     /// Set once a memory budget applies: how to write the rows out and read a partition back.
     spill: Option<Hook<K, B>>,
@@ -35,7 +50,7 @@ type LoadFn<K, B> = fn(&SpillCtx, usize, usize) -> Result<JoinTable<K, B>>;
 
 impl<K, B> Default for JoinTable<K, B> {
     fn default() -> Self {
-        JoinTable { groups: GroupTable::default(), rows: 0, spill: None, partition: None }
+        JoinTable { groups: GroupTable::default(), outer: false, rows: 0, spill: None, partition: None }
     }
 }
 
@@ -45,14 +60,40 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
         Self::default()
     }
 
+    /// An empty table for a right or full join: it also keeps rows whose key has a null part,
+    /// which never match but are output as unmatched.
+    pub fn outer() -> Self {
+        JoinTable { outer: true, ..Self::default() }
+    }
+
     /// Adds a build row under its key (copied only for a new key); a key with a null part can
-    /// never match, so its row is not kept.
+    /// never match, so its row is kept only by an outer table.
     #[inline]
     pub fn insert<Q: GroupKey<Owned = K>>(&mut self, key: Q, row: B) {
-        if !key.has_null() {
-            self.groups.entry(key, Vec::new).push(row);
+        if self.outer || !key.has_null() {
+            self.groups.entry(key, || Rows::new(Vec::new())).rows.push(row);
             self.rows += 1;
         }
+    }
+
+    /// As [`JoinTable::get`], and records that the key's rows matched (right and full joins).
+    #[inline]
+    pub fn get_marking<Q: GroupKey<Owned = K>>(&self, key: Q) -> &[B] {
+        if key.has_null() {
+            return &[];
+        }
+        match self.groups.get(key) {
+            Some(g) => {
+                g.matched.store(true, std::sync::atomic::Ordering::Relaxed);
+                &g.rows
+            }
+            None => &[],
+        }
+    }
+
+    /// The rows no probe row matched (after probing with [`JoinTable::get_marking`]).
+    pub fn unmatched(&self) -> impl Iterator<Item = &B> {
+        self.groups.values().filter(|g| !g.matched.load(std::sync::atomic::Ordering::Relaxed)).flat_map(|g| g.rows.iter())
     }
 
     /// The build rows whose key equals `key` (empty when none, and for a key with a null part).
@@ -61,7 +102,7 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
         if key.has_null() {
             return &[];
         }
-        self.groups.get(key).map_or(&[], Vec::as_slice)
+        self.groups.get(key).map_or(&[], |g| g.rows.as_slice())
     }
 
     /// Whether a probe row with `key` belongs to this table's partition (always, unless the
@@ -131,6 +172,7 @@ fn write_build<K: StateCodec + Hash + Eq, B: Record>(
     let rows = table.rows as u64;
     table.rows = 0;
     for (key, group) in table.groups.take_groups() {
+        let group = group.rows;
         let (out, keys) = &mut parts[spill::partition_of(&key)];
         buf.clear();
         key.encode(&mut buf);
@@ -183,7 +225,7 @@ fn read_build<K: StateCodec + Hash + Eq + Send + Sync + 'static, B: Record>(
                 what: name.clone(),
                 message: "a spilled join key does not decode".into(),
             })?;
-            table.groups.insert_owned(key, vec![row], |mine, new| mine.extend(new));
+            table.groups.insert_owned(key, Rows::new(vec![row]), |mine, new| mine.rows.extend(new.rows));
             table.rows += 1;
         }
     }
@@ -205,9 +247,10 @@ impl SpilledBuild {
 }
 
 /// What the probe code gets for a row: its matches, or `None` when the row belongs to another
-/// partition of a spilled build side (the row is skipped in this pass).
+/// partition of a spilled build side (the row is skipped in this pass). With `MARK` (right
+/// and full joins) the matched build rows are recorded.
 #[inline]
-pub fn probe<K, B, Q>(table: Option<&JoinTable<K, B>>, key: Q) -> Option<&[B]>
+pub fn probe<const MARK: bool, K, B, Q>(table: Option<&JoinTable<K, B>>, key: Q) -> Option<&[B]>
 where
     K: Hash + Eq + Send + Sync + 'static,
     B: Send + Sync + 'static,
@@ -215,8 +258,9 @@ where
 {
     match table {
         None => Some(&[]),
-        Some(t) if t.owns(key) => Some(t.get(key)),
-        Some(_) => None,
+        Some(t) if !t.owns(key) => None,
+        Some(t) if MARK => Some(t.get_marking(key)),
+        Some(t) => Some(t.get(key)),
     }
 }
 
@@ -248,7 +292,7 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> BuildPartia
         }
         // Later splits' rows go after earlier ones': matches keep build-input order.
         self.rows += std::mem::take(&mut other.rows);
-        self.groups.merge(std::mem::take(&mut other.groups), |mine, rows| mine.extend(rows));
+        self.groups.merge(std::mem::take(&mut other.groups), |mine, new| mine.rows.extend(new.rows));
         if self.account() {
             self.spill_now()?;
         }

@@ -12,7 +12,7 @@ mod spill;
 mod table;
 
 pub use ctx::StageCtx;
-pub use join::{BuildPartial, JoinTable, SpilledBuild, probe};
+pub use join::{BuildPartial, JoinTable, Rows, SpilledBuild, probe};
 pub use key::GroupKey;
 pub use sort::{Sorted, TotalOrd, nulls_last};
 pub use spill::{Budget, KeepInMemory, PARTITIONS, SpillByCodec, SpillCtx};

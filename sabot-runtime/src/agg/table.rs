@@ -111,6 +111,11 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
         self.table.is_empty()
     }
 
+    /// The states, in no particular order.
+    pub fn values(&self) -> impl Iterator<Item = &A> {
+        self.table.iter().map(|(_, a)| a)
+    }
+
     /// The keys, in no particular order.
     pub fn keys(&self) -> impl Iterator<Item = &K> {
         self.table.iter().map(|(k, _)| k)

@@ -124,7 +124,14 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
             let base = pass * splits.len();
             let shared = Arc::new(pass_ctx);
             match stage.run {
-                StageRun::Fused(run) => run_stage(&pool, run, spec.sinks.len(), splits, sinks, &mut summary, opts, shared)?,
+                StageRun::Fused(run) => {
+                    run_stage(&pool, run, spec.sinks.len(), splits, sinks, &mut summary, opts, Arc::clone(&shared))?;
+                    for end in stage.unmatched {
+                        let mut out = StageOutput::new(spec.sinks.len());
+                        end(&mut out, &shared)?;
+                        write_out(out, sinks, &mut summary)?;
+                    }
+                }
                 StageRun::Aggregate(run) => {
                     let merged = merge_splits(&pool, run, splits, base, &mut summary, opts, shared, |m, p| m.merge(p))?;
                     merge_passes(&mut agg, merged, |m, p| m.merge(p))?;
@@ -321,6 +328,17 @@ impl Produced {
             Produced::Stored(s) => Some(s.schema()),
         }
     }
+}
+
+/// Writes a stage's output to the sinks.
+fn write_out(out: StageOutput, sinks: &mut [Box<dyn Sink>], summary: &mut RunSummary) -> Result<()> {
+    for (k, batches) in out.into_parts().iter().enumerate() {
+        for b in batches {
+            summary.rows_out[k] += b.num_rows() as u64;
+            sinks[k].write(b)?;
+        }
+    }
+    Ok(())
 }
 
 /// Counts the rows of the morsels passing through, for the run summary.
