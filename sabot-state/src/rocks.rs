@@ -37,6 +37,10 @@ impl RocksBackend {
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
+        // Spilled tables go here because memory is short: keep RocksDB's own buffers small
+        // (two 16 MiB memtables per column family instead of 64 MiB ones).
+        opts.set_write_buffer_size(16 << 20);
+        opts.set_max_write_buffer_number(2);
         let db = DB::open_cf(&opts, dir, [KV, TABLES]).map_err(|e| store_err(dir, e))?;
         Ok(RocksBackend { db, path: dir.to_path_buf(), tables: Mutex::new(HashMap::new()) })
     }
