@@ -41,7 +41,9 @@ impl RocksBackend {
         // (two 16 MiB memtables per column family instead of 64 MiB ones).
         opts.set_write_buffer_size(16 << 20);
         opts.set_max_write_buffer_number(2);
-        let db = DB::open_cf(&opts, dir, [KV, TABLES]).map_err(|e| store_err(dir, e))?;
+        // Column families take their own options (`open_cf` would give them the defaults).
+        let families = [KV, TABLES].map(|name| rocksdb::ColumnFamilyDescriptor::new(name, opts.clone()));
+        let db = DB::open_cf_descriptors(&opts, dir, families).map_err(|e| store_err(dir, e))?;
         Ok(RocksBackend { db, path: dir.to_path_buf(), tables: Mutex::new(HashMap::new()) })
     }
 
