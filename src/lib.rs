@@ -21,12 +21,17 @@
 //! }
 //! ```
 
+// `#[derive(Record)]` names `::sabot::__private`; this makes that path work inside this crate too.
+extern crate self as sabot;
+
+pub mod nexmark;
+
 pub use sabot_macros::{Record, pipeline};
 pub use sabot_runtime::cli::{explain_text, main, main_with_args, parse_size};
 pub use sabot_runtime::exec::{RunOptions, RunSummary};
 pub use sabot_runtime::{Allocator, Date, Decimal, Error, Job, Pipeline, Record, RecordBuilder, Result, Stream, TimeUnit, Timestamp};
 
-/// Inputs for jobs: `parquet`, `csv`, `memory`.
+/// Inputs for jobs: `parquet`, `csv`, `memory`, `nexmark`.
 pub mod source {
     pub use sabot_runtime::source::*;
 }

@@ -2,6 +2,7 @@
 //! `src/bin/` run them, and the tests run them on small data.
 
 pub mod log_filter;
+pub mod nexmark;
 pub mod quickstart;
 pub mod tpch;
 pub mod tpch_filter;

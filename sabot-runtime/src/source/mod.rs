@@ -3,12 +3,14 @@
 
 mod csv;
 mod memory;
+mod nexmark;
 mod parquet;
 mod prune;
 mod stored;
 
 pub use self::csv::{CsvSource, csv};
 pub use self::memory::{MemorySource, memory};
+pub use self::nexmark::{DEFAULT_RATE, EventKind, Nexmark, NexmarkConfig, NexmarkSource, nexmark};
 pub use self::parquet::{ParquetSource, parquet};
 pub use self::prune::{FileStats, KeepRowGroup, PruneByStats, PruneFn, RowGroupStats, StatBound, StatValue};
 pub use self::stored::StoredSource;
