@@ -1,11 +1,12 @@
 //! TPC-H queries as job binaries: `tpch q1 run --source lineitem=parquet:tpch/lineitem.parquet`
-//! (`q1`, `q3` or `q6`; everything after the query name is the job CLI; Q3 also reads
-//! `customer` and `orders`).
+//! (`q1`, `q3`, `q5`, `q6`, `q10` or `q18`; everything after the query name is the job CLI).
+//! Each query reads a `--source` per table it names: `lineitem` (all), `orders` and `customer`
+//! (Q3, Q5, Q10, Q18), `nation` (Q5, Q10), `supplier` and `region` (Q5).
 
 #[global_allocator]
 static ALLOC: sabot::Allocator = sabot::Allocator;
 
-use sabot_examples::tpch::{q1, q3, q6};
+use sabot_examples::tpch::{q1, q3, q5, q6, q10, q18};
 
 fn main() -> anyhow::Result<()> {
     let mut args: Vec<String> = std::env::args().collect();
@@ -15,7 +16,13 @@ fn main() -> anyhow::Result<()> {
     match query.as_str() {
         "q1" => Ok(sabot::main_with_args(q1, rest)?),
         "q3" => Ok(sabot::main_with_args(q3, rest)?),
+        "q5" => Ok(sabot::main_with_args(q5, rest)?),
         "q6" => Ok(sabot::main_with_args(q6, rest)?),
-        other => anyhow::bail!("usage: tpch q1|q3|q6 run --source lineitem=parquet:PATH (got `{other}`)"),
+        "q10" => Ok(sabot::main_with_args(q10, rest)?),
+        "q18" => Ok(sabot::main_with_args(q18, rest)?),
+        other => anyhow::bail!(
+            "usage: tpch q1|q3|q5|q6|q10|q18 run --source TABLE=parquet:PATH ... \
+             (lineitem; orders, customer for q3|q5|q10|q18; nation for q5|q10; supplier, region for q5) (got `{other}`)"
+        ),
     }
 }
