@@ -194,7 +194,8 @@ impl<K: StateCodec, MK: StateCodec, V: StateCodec> MapState<K, MK, V> {
     pub fn remove(&self, key: &K, map_key: &MK) -> Result<(), StateError> {
         self.backend.delete(&self.ns, &Self::slot(key, map_key))
     }
-    /// Every entry of `key`'s map, ordered by the map key's bytes.
+    /// Every entry of `key`'s map, ordered by the map key's bytes (reads the whole namespace:
+    /// fine for small maps, the backends have no prefix scan in the trait yet).
     pub fn entries(&self, key: &K) -> Result<Vec<(MK, V)>, StateError> {
         let prefix = to_bytes(key);
         let mut out = Vec::new();

@@ -4,7 +4,7 @@
 
 use super::StageCtx;
 use super::key::GroupKey;
-use super::spill::{self, PARTITIONS, SpillCtx, SpillHook};
+use super::spill::{self, PARTITIONS, SpillCtx, SpillHook, Spillable, WriteFn};
 use super::table::GroupTable;
 use crate::error::{Error, Result};
 use crate::record::Record;
@@ -41,9 +41,7 @@ pub struct JoinTable<K, B> {
     partition: Option<usize>,
 }
 
-/// Writes a build table's rows to the spill partitions of (stage, order).
-type WriteFn<K, B> = fn(&mut JoinTable<K, B>, &SpillCtx, usize, u64) -> Result<()>;
-type Hook<K, B> = SpillHook<WriteFn<K, B>, LoadFn<K, B>>;
+type Hook<K, B> = SpillHook<WriteFn<JoinTable<K, B>>, LoadFn<K, B>>;
 
 /// Reads partition `p` of a spilled build side of stage `stage` into a table.
 type LoadFn<K, B> = fn(&SpillCtx, usize, usize) -> Result<JoinTable<K, B>>;
@@ -130,32 +128,23 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
         K: StateCodec,
         B: Record,
     {
-        if self.spill.is_none() {
-            self.spill = SpillHook::new(ctx, write_build::<K, B>, read_build::<K, B>);
-        }
-        if self.account() { self.spill_now() } else { Ok(()) }
+        self.check_budget_with(ctx, write_build::<K, B>, read_build::<K, B>)
     }
+}
 
-    fn account(&mut self) -> bool {
-        let bytes = self.bytes();
-        self.spill.as_mut().is_some_and(|hook| hook.account(bytes))
+impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> Spillable for JoinTable<K, B> {
+    type Read = LoadFn<K, B>;
+    fn hook(&mut self) -> &mut Option<Hook<K, B>> {
+        &mut self.spill
     }
-
-    fn spill_now(&mut self) -> Result<()> {
-        let Some(mut hook) = self.spill.take() else { return Ok(()) };
-        let result = if self.rows == 0 {
-            Ok(())
-        } else {
-            let order = hook.next_order();
-            (hook.write)(self, &hook.ctx, hook.stage, order)
-        };
-        hook.release();
-        self.spill = Some(hook);
-        result
+    fn hook_ref(&self) -> Option<&Hook<K, B>> {
+        self.spill.as_ref()
     }
-
-    fn wrote(&self) -> bool {
-        self.spill.as_ref().is_some_and(|h| h.wrote)
+    fn held_bytes(&self) -> usize {
+        self.bytes()
+    }
+    fn holds_nothing(&self) -> bool {
+        self.rows == 0
     }
 }
 
@@ -277,17 +266,7 @@ pub trait BuildPartial: Send {
 impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> BuildPartial for JoinTable<K, B> {
     fn merge(&mut self, other: Box<dyn BuildPartial>) -> Result<()> {
         let mut other = other.into_any().downcast::<Self>().map_err(|_| Error::Config("merging build sides of different joins".into()))?;
-        if self.wrote() || other.wrote() {
-            // Once anything spilled, every split's rest goes out too (see `GroupTable`).
-            if self.spill.is_none() {
-                std::mem::swap(self, &mut *other);
-            }
-            self.spill_now()?;
-            other.spill_now()?;
-            // The merged side now stands for spilled rows, even if its own table was empty.
-            if let Some(hook) = &mut self.spill {
-                hook.wrote = true;
-            }
+        if self.merge_spilled(&mut other)? {
             return Ok(());
         }
         // Later splits' rows go after earlier ones': matches keep build-input order.

@@ -151,6 +151,77 @@ impl<W, R> Drop for SpillHook<W, R> {
     }
 }
 
+/// Writes a table out to the spill partitions of (stage, order).
+pub(crate) type WriteFn<T> = fn(&mut T, &SpillCtx, usize, u64) -> Result<()>;
+
+/// A table that can join the memory budget: group tables and join build tables. The provided
+/// methods are the whole spilling protocol, shared by both.
+pub(crate) trait Spillable: Sized {
+    /// How a partition is read back.
+    type Read;
+    /// The table's hook, set once it joined the budget.
+    fn hook(&mut self) -> &mut Option<SpillHook<WriteFn<Self>, Self::Read>>;
+    /// The hook, for reading.
+    fn hook_ref(&self) -> Option<&SpillHook<WriteFn<Self>, Self::Read>>;
+    /// The bytes the table holds (its reservation).
+    fn held_bytes(&self) -> usize;
+    /// Whether there is nothing to write.
+    fn holds_nothing(&self) -> bool;
+
+    /// Joins the budget of `ctx`'s job (once) and spills when the job is over it.
+    fn check_budget_with(&mut self, ctx: &super::StageCtx, write: WriteFn<Self>, read: Self::Read) -> Result<()> {
+        if self.hook().is_none() {
+            *self.hook() = SpillHook::new(ctx, write, read);
+        }
+        if self.account() { self.spill_now() } else { Ok(()) }
+    }
+
+    /// Updates the table's reservation; whether the job is over its budget.
+    fn account(&mut self) -> bool {
+        let bytes = self.held_bytes();
+        self.hook().as_mut().is_some_and(|hook| hook.account(bytes))
+    }
+
+    /// Writes the table out (when it holds anything) and empties it.
+    fn spill_now(&mut self) -> Result<()> {
+        let Some(mut hook) = self.hook().take() else { return Ok(()) };
+        let result = if self.holds_nothing() {
+            Ok(())
+        } else {
+            let order = hook.next_order();
+            (hook.write)(self, &hook.ctx, hook.stage, order)
+        };
+        hook.release();
+        *self.hook() = Some(hook);
+        result
+    }
+
+    /// Whether the table (or a split merged into it) has written anything.
+    fn wrote(&self) -> bool {
+        self.hook_ref().is_some_and(|h| h.wrote)
+    }
+
+    /// Merging once anything spilled: every split's rest goes out too, tagged with its own
+    /// split, so partitions merge back in input order. Returns `false` (nothing done) when
+    /// neither side has spilled and the tables should merge in memory.
+    fn merge_spilled(&mut self, other: &mut Self) -> Result<bool> {
+        if !self.wrote() && !other.wrote() {
+            return Ok(false);
+        }
+        if self.hook_ref().is_none() {
+            // Only a split without rows never joined the budget: it has nothing to keep.
+            std::mem::swap(self, other);
+        }
+        self.spill_now()?;
+        other.spill_now()?;
+        // The merged side now stands for spilled rows, even if its own table was empty.
+        if let Some(hook) = self.hook() {
+            hook.wrote = true;
+        }
+        Ok(true)
+    }
+}
+
 /// The partition of an owned key: a fixed hash, the same in every split and every run.
 pub(crate) fn partition_of<K: Hash>(key: &K) -> usize {
     (BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(key) % PARTITIONS as u64) as usize

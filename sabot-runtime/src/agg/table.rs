@@ -3,7 +3,7 @@
 
 use super::StageCtx;
 use super::key::GroupKey;
-use super::spill::{self, PARTITIONS, SpillCtx, SpillHook};
+use super::spill::{self, PARTITIONS, SpillCtx, SpillHook, Spillable, WriteFn};
 use crate::error::{Error, Result};
 use crate::record::{Record, RecordBuilder};
 use crate::source::MorselIter;
@@ -24,10 +24,8 @@ pub struct GroupTable<K, A> {
     spill: Option<Hook<K, A>>,
 }
 
-type Hook<K, A> = SpillHook<WriteFn<K, A>, ReadFn<K, A>>;
+type Hook<K, A> = SpillHook<WriteFn<GroupTable<K, A>>, ReadFn<K, A>>;
 
-/// Writes a table's groups to the spill partitions of (stage, order).
-type WriteFn<K, A> = fn(&mut GroupTable<K, A>, &SpillCtx, usize, u64) -> Result<()>;
 /// Reads back the groups of (stage, partition) in input order.
 type ReadFn<K, A> = fn(&SpillCtx, usize, usize) -> Result<Vec<(K, A)>>;
 
@@ -145,34 +143,23 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
         K: StateCodec,
         A: StateCodec,
     {
-        if self.spill.is_none() {
-            self.spill = SpillHook::new(ctx, spill::write_runs::<K, A>, spill::read_partition::<K, A>);
-        }
-        if self.account() { self.spill_now() } else { Ok(()) }
+        self.check_budget_with(ctx, spill::write_runs::<K, A>, spill::read_partition::<K, A>)
     }
+}
 
-    /// Updates the table's reservation; whether the job is over its budget.
-    fn account(&mut self) -> bool {
-        let bytes = self.bytes();
-        self.spill.as_mut().is_some_and(|hook| hook.account(bytes))
+impl<K: Hash + Eq, A> Spillable for GroupTable<K, A> {
+    type Read = ReadFn<K, A>;
+    fn hook(&mut self) -> &mut Option<Hook<K, A>> {
+        &mut self.spill
     }
-
-    /// Writes the groups out (when there are any) and empties the table.
-    fn spill_now(&mut self) -> Result<()> {
-        let Some(mut hook) = self.spill.take() else { return Ok(()) };
-        let result = if self.is_empty() {
-            Ok(())
-        } else {
-            let order = hook.next_order();
-            (hook.write)(self, &hook.ctx, hook.stage, order)
-        };
-        hook.release();
-        self.spill = Some(hook);
-        result
+    fn hook_ref(&self) -> Option<&Hook<K, A>> {
+        self.spill.as_ref()
     }
-
-    fn wrote(&self) -> bool {
-        self.spill.as_ref().is_some_and(|h| h.wrote)
+    fn held_bytes(&self) -> usize {
+        self.bytes()
+    }
+    fn holds_nothing(&self) -> bool {
+        self.is_empty()
     }
 }
 
@@ -278,19 +265,7 @@ where
     fn merge(&mut self, other: Box<dyn AggPartial>) -> Result<()> {
         let mut other =
             other.into_any().downcast::<Self>().map_err(|_| Error::Config("merging partial results of different aggregations".into()))?;
-        if self.table.wrote() || other.table.wrote() {
-            // Once anything spilled, every split's rest goes out too, tagged with its split,
-            // so partitions merge back in input order.
-            if self.table.spill.is_none() {
-                // Only a split without rows never joined the budget: it has nothing to keep.
-                std::mem::swap(&mut self.table, &mut other.table);
-            }
-            self.table.spill_now()?;
-            other.table.spill_now()?;
-            // The merged side now stands for spilled groups, even if its own table was empty.
-            if let Some(hook) = &mut self.table.spill {
-                hook.wrote = true;
-            }
+        if self.table.merge_spilled(&mut other.table)? {
             return Ok(());
         }
         let other = std::mem::take(&mut other.table);
