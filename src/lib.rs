@@ -28,7 +28,7 @@ pub mod nexmark;
 
 pub use sabot_macros::{Record, pipeline};
 pub use sabot_runtime::cli::{explain_text, main, main_with_args, parse_size};
-pub use sabot_runtime::exec::{RunOptions, RunSummary};
+pub use sabot_runtime::exec::{RunOptions, RunSummary, StreamOptions};
 pub use sabot_runtime::{Allocator, Date, Decimal, Error, Job, Pipeline, Record, RecordBuilder, Result, Stream, TimeUnit, Timestamp};
 
 /// Inputs for jobs: `parquet`, `csv`, `memory`, `nexmark`.
@@ -49,8 +49,9 @@ pub mod state {
 /// What a pipeline file needs: `use sabot::prelude::*;`.
 pub mod prelude {
     pub use sabot_macros::{Record, pipeline};
-    pub use sabot_runtime::{Date, Decimal, Job, Record, Stream, Timestamp, TotalOrd, nulls_last};
+    pub use sabot_runtime::{Date, Decimal, Job, Record, Sliding, Stream, Timestamp, TotalOrd, Tumbling, Window, nulls_last};
     pub use std::cmp::Reverse;
+    pub use std::time::Duration;
 }
 
 /// Paths generated code uses; not a public API.

@@ -26,6 +26,11 @@ impl Origin {
     pub fn new(source: &str) -> Self {
         Origin { source: source.into(), file: None, first_row: 0 }
     }
+
+    /// The same origin for a batch starting at row `first_row`.
+    pub fn at_row(self, first_row: u64) -> Self {
+        Origin { first_row, ..self }
+    }
 }
 
 impl fmt::Display for Origin {

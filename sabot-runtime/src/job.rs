@@ -1,7 +1,7 @@
 //! `Job`: running a compiled pipeline in-process, for tests, notebooks and the CLI.
 
 use crate::error::{Error, Result};
-use crate::exec::{RunOptions, RunSummary, run_bounded};
+use crate::exec::{RunOptions, RunSummary, StreamOptions, run_bounded, run_streaming};
 use crate::record::Record;
 use crate::sink::{self, Sink};
 use crate::source::Source;
@@ -14,6 +14,7 @@ pub struct Job {
     sources: Vec<Option<Box<dyn Source>>>,
     sinks: Vec<Option<Box<dyn Sink>>>,
     options: RunOptions,
+    stream: Option<StreamOptions>,
     problems: Vec<String>,
 }
 
@@ -30,6 +31,7 @@ impl Job {
             sources: spec.sources.iter().map(|_| None).collect(),
             sinks: spec.sinks.iter().map(|_| None).collect(),
             options: RunOptions::default(),
+            stream: None,
             problems: Vec::new(),
         }
     }
@@ -89,6 +91,14 @@ impl Job {
         self
     }
 
+    /// Runs as a stream: readers on `parallelism` threads, watermarks from the sources'
+    /// event-time fields, windows fired as they pass, bounded queues (see `StreamOptions`).
+    /// Bounded input ends with a final watermark, so results equal the batch run's.
+    pub fn streaming(mut self, options: StreamOptions) -> Self {
+        self.stream = Some(options);
+        self
+    }
+
     /// Shows a progress bar when stderr is a terminal.
     pub fn progress(mut self, on: bool) -> Self {
         self.options.progress = on;
@@ -106,7 +116,10 @@ impl Job {
         }
         let sources: Vec<&dyn Source> = self.sources.iter().flatten().map(|s| s.as_ref()).collect();
         let mut sinks: Vec<Box<dyn Sink>> = self.sinks.into_iter().map(|s| s.unwrap_or_else(|| Box::new(sink::stdout()))).collect();
-        run_bounded(self.spec, &sources, &mut sinks, &self.options)
+        match &self.stream {
+            Some(stream) => run_streaming(self.spec, &sources, &mut sinks, &self.options, stream),
+            None => run_bounded(self.spec, &sources, &mut sinks, &self.options),
+        }
     }
 
     /// Runs and returns the only output's batches.

@@ -12,6 +12,7 @@ pub mod sink;
 pub mod source;
 pub mod stage;
 pub mod value;
+pub mod window;
 
 pub use error::{Error, Result};
 
@@ -24,6 +25,7 @@ pub use mimalloc::MiMalloc as Allocator;
 pub use record::{FieldInfo, FieldMask, Record, RecordBuilder};
 pub use stage::{Pipeline, PipelineSpec, Stream};
 pub use value::{Date, Decimal, FieldOpts, TimeUnit, Timestamp, Value};
+pub use window::{Sliding, Tumbling, Window, WindowAssigner};
 
 /// Items generated code names through `::sabot::__private`; not a public API.
 #[doc(hidden)]
@@ -39,7 +41,8 @@ pub mod __private {
     pub use crate::stage::{
         Explain, Morsel, Pipeline, PipelineSpec, SinkSpec, SourceSpec, StageEndFn, StageInput, StageOutput, StageRun, StageSpec,
     };
-    pub use crate::value::{FieldOpts, NonNull, TimeUnit, Value};
+    pub use crate::value::{FieldOpts, NonNull, TimeUnit, Timestamp, Value};
+    pub use crate::window::{EventTime, Window, WindowAssigner};
     pub use arrow::array::{ArrayRef, RecordBatch};
     pub use arrow::datatypes::SchemaRef;
     pub use std::cmp::Ord;

@@ -77,6 +77,8 @@ pub trait Record: Sized + Send + Sync + 'static {
     const NAME: &'static str;
     /// Field names in declaration order; bit `k` of a `FieldMask` is `FIELD_NAMES[k]`.
     const FIELD_NAMES: &'static [&'static str];
+    /// The bit of the `#[sabot(event_time)]` field, if the record has one (windows read it).
+    const EVENT_TIME_MASK: FieldMask = 0;
 
     /// The fields, with their Arrow types and options.
     fn fields() -> &'static [FieldInfo];

@@ -59,7 +59,7 @@ impl Ctx<'_> {
     pub(super) fn aggregate_update(&self, a: &Aggregate, row: &syn::Ident) -> TokenStream {
         let syn::Expr::Closure(c) = &self.closures[a.body.id] else { return TokenStream::new() };
         let span = self.op_spans[a.body.id];
-        let (_, row_pat) = aggregate::params(c);
+        let row_pat = aggregate::params(c, a.window.is_some(), a.key.is_some()).row;
         let bind = row_pat.map(|p| quote! { let #p = #row; });
         let key = match &a.key {
             Some(k) => {
@@ -84,9 +84,34 @@ impl Ctx<'_> {
                 None => quote! { __p::AddValue::add(&mut __acc.#idx, ()); },
             }
         });
+        let Some((w, _)) = a.window else {
+            return quote_spanned! {span=>
+                let __key = #key;
+                __table.upsert(__key, || (#(#inits,)*), |__acc| { #(#updates)* });
+            };
+        };
+        // Each window holding the row's event time gets it, unless that window has fired
+        // already (a streaming run's late rows, counted when no window takes them).
+        let assigner = &self.closures[w];
+        let wspan = self.op_spans[w];
+        let assign = quote_spanned! {wspan=> let __assigner = __p::WindowAssigner::check(#assigner)?; };
+        // The row named at the user's `.window`, so a record without an event time is reported there.
+        let at_window = syn::Ident::new(&row.to_string(), wspan);
+        let time = quote_spanned! {wspan=> __p::EventTime::event_time(&#at_window) };
         quote_spanned! {span=>
             let __key = #key;
-            __table.upsert(__key, || (#(#inits,)*), |__acc| { #(#updates)* });
+            #assign
+            let mut __on_time = false;
+            for __w in __p::WindowAssigner::windows(&__assigner, #time) {
+                if __ctx.closed(__w) {
+                    continue;
+                }
+                __on_time = true;
+                __table.upsert((__w, __key), || (#(#inits,)*), |__acc| { #(#updates)* });
+            }
+            if !__on_time {
+                __ctx.late();
+            }
         }
     }
 
@@ -114,8 +139,8 @@ impl Ctx<'_> {
     pub(super) fn aggregate_finish(&self, agg: NodeId) -> TokenStream {
         let Op::Aggregate(a) = &self.plan.nodes[agg].op else { return TokenStream::new() };
         let syn::Expr::Closure(c) = &self.closures[a.body.id] else { return TokenStream::new() };
-        let (key_pat, _) = aggregate::params(c);
-        let key_pat = key_pat.map_or_else(|| quote! { _ }, |p| quote! { #p });
+        let params = aggregate::params(c, a.window.is_some(), a.key.is_some());
+        let key_pat = params.key.map_or_else(|| quote! { _ }, |p| quote! { #p });
         let merges = (0..aggregate::calls(&c.body).len()).map(|i| {
             let idx = syn::Index::from(i);
             quote! { __p::Accumulator::merge(&mut __a.#idx, __b.#idx); }
@@ -123,8 +148,13 @@ impl Ctx<'_> {
         let mut body = (*c.body).clone();
         let mut rewrite = FinishCalls { next: 0 };
         syn::visit_mut::VisitMut::visit_expr_mut(&mut rewrite, &mut body);
-        quote! {
-            __p::Partial::boxed(__table, |__a, __b| { #(#merges)* }, |#key_pat, __acc| #body)
+        match params.window {
+            Some(w) => quote! {
+                __p::Partial::windowed(__table, |__a, __b| { #(#merges)* }, |(#w, #key_pat), __acc| #body)
+            },
+            None => quote! {
+                __p::Partial::boxed(__table, |__a, __b| { #(#merges)* }, |#key_pat, __acc| #body)
+            },
         }
     }
 }

@@ -17,8 +17,15 @@ pub fn mask_expr(plan: &Plan, node: NodeId, record: &syn::Type) -> TokenStream {
         Op::Source { columns: Some(c), .. } => c.clone(),
         _ => FieldSet::All,
     };
+    let event_time = columns.contains(crate::plan::EVENT_TIME);
     match columns.names() {
         None => quote! { __p::ALL_FIELDS },
+        Some(names) if event_time => {
+            let names = names.into_iter().filter(|n| *n != crate::plan::EVENT_TIME);
+            quote_spanned! {record.span()=>
+                __p::mask_of(<#record as __p::Record>::FIELD_NAMES, &[#(#names),*]) | <#record as __p::Record>::EVENT_TIME_MASK
+            }
+        }
         Some(names) => quote_spanned! {record.span()=> __p::mask_of(<#record as __p::Record>::FIELD_NAMES, &[#(#names),*]) },
     }
 }

@@ -11,6 +11,7 @@ mod reduce;
 mod sort_by;
 mod top_n;
 mod union;
+mod window;
 
 /// What an operator takes as its argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +49,7 @@ pub const OPERATORS: &[OpSpec] = &[
     map::SPEC,
     flat_map::SPEC,
     union::SPEC,
+    window::SPEC,
     group_by::SPEC,
     aggregate::SPEC,
     sort_by::SPEC,

@@ -25,23 +25,44 @@ pub fn call_name(e: &syn::Expr) -> Option<String> {
     AGGREGATE_FUNCTIONS.iter().any(|(f, _)| *f == name).then_some(name)
 }
 
-/// The row and key parameters of the aggregate closure: `(key, row)`.
-pub fn params(c: &syn::ExprClosure) -> (Option<&syn::Pat>, Option<&syn::Pat>) {
-    match c.inputs.len() {
-        1 => (None, c.inputs.first()),
-        _ => (c.inputs.first(), c.inputs.iter().nth(1)),
-    }
+/// The parameters of an aggregate closure: the window (after `.window(..)`), the key (after
+/// `group_by`) and the row, in that order.
+pub struct Params<'a> {
+    /// `w` in `|w, key, row|`.
+    pub window: Option<&'a syn::Pat>,
+    /// `key` in `|key, row|`.
+    pub key: Option<&'a syn::Pat>,
+    /// The row.
+    pub row: Option<&'a syn::Pat>,
+}
+
+/// Splits the aggregate closure's parameters by what precedes `aggregate`.
+pub fn params(c: &syn::ExprClosure, windowed: bool, keyed: bool) -> Params<'_> {
+    let mut it = c.inputs.iter();
+    let window = if windowed { it.next() } else { None };
+    let key = if keyed { it.next() } else { None };
+    Params { window, key, row: it.next() }
 }
 
 /// Analyses the aggregate closure (`expr`) with its optional key closure.
-pub fn analyse(id: usize, expr: &syn::Expr, key: Option<crate::plan::Closure>, diag: &mut Diagnostics) -> Option<Aggregate> {
+pub fn analyse(
+    id: usize,
+    expr: &syn::Expr,
+    key: Option<crate::plan::Closure>,
+    window: Option<(usize, String)>,
+    diag: &mut Diagnostics,
+) -> Option<Aggregate> {
     let syn::Expr::Closure(c) = expr else {
         diag.error(expr, "`aggregate` takes a closure: `.aggregate(|row| Out { total: sum(row.x) })`");
         return None;
     };
-    let want = if key.is_some() { 2 } else { 1 };
+    let want = 1 + usize::from(key.is_some()) + usize::from(window.is_some());
     if c.inputs.len() != want {
-        let msg = if key.is_some() {
+        let msg = if window.is_some() {
+            let form =
+                if key.is_some() { "the window, the key and the row: `|w, key, row|`" } else { "the window and the row: `|w, row|`" };
+            format!("after `window`, the closure of `aggregate` takes {form}; found {} argument(s)", c.inputs.len())
+        } else if key.is_some() {
             format!(
                 "after `group_by`, the closure of `aggregate` takes the key and the row: `|key, row|`; found {} argument(s)",
                 c.inputs.len()
@@ -59,7 +80,7 @@ pub fn analyse(id: usize, expr: &syn::Expr, key: Option<crate::plan::Closure>, d
         );
         return None;
     };
-    let row = params(c).1.and_then(pat_ident);
+    let row = params(c, window.is_some(), key.is_some()).row.and_then(pat_ident);
     let mut finder = Finder { row: row.clone(), calls: Vec::new(), row_outside: None, nested: None };
     finder.visit_expr(&c.body);
     if let Some(at) = finder.row_outside {
@@ -89,7 +110,7 @@ pub fn analyse(id: usize, expr: &syn::Expr, key: Option<crate::plan::Closure>, d
     let mut body = closure::analyse(id, expr);
     body.reads = reads;
     body.literal = None;
-    Some(Aggregate { key, body, calls, output: lit.path.to_token_stream().to_string().replace(' ', "") })
+    Some(Aggregate { key, body, calls, output: lit.path.to_token_stream().to_string().replace(' ', ""), window })
 }
 
 fn functions() -> String {

@@ -141,6 +141,11 @@ impl<'s> Builder<'s> {
         if name == "distinct" {
             return self.distinct(mc, diag);
         }
+        if name == "window" {
+            let usage = ops::lookup("window").map_or("", |o| o.usage);
+            diag.error(&mc.method, format!("`window` must be followed by `group_by(..).aggregate(..)` or `aggregate(..)`: `{usage}`"));
+            return None;
+        }
         if matches!(name.as_str(), "join" | "left_join" | "right_join" | "full_join" | "semi_join" | "anti_join") {
             return self.join(mc, diag);
         }
@@ -319,6 +324,30 @@ impl<'s> Builder<'s> {
         Some(self.plan.add(Op::Sort { key, limit }, vec![input]))
     }
 
+    /// The input of `group_by`/`aggregate`: with `.window(assigner)` last, the assigner goes
+    /// into the closure table and `window` holds its index and text.
+    fn windowed(&mut self, e: &syn::Expr, window: &mut Option<(usize, String)>, diag: &mut Diagnostics) -> Option<NodeId> {
+        let syn::Expr::MethodCall(w) = e else { return self.stream(e, diag) };
+        if w.method != "window" {
+            return self.stream(e, diag);
+        }
+        let input = self.stream(&w.receiver, diag);
+        let [assigner] = w.args.iter().collect::<Vec<_>>()[..] else {
+            let usage = ops::lookup("window").map_or("", |o| o.usage);
+            diag.push(syn::Error::new(w.paren_token.span.join(), format!("`window` takes one window assigner: `{usage}`")));
+            return None;
+        };
+        if let syn::Expr::Closure(c) = assigner {
+            diag.error(c, "`window` takes a window assigner such as `Tumbling::of(d)` or `Sliding::of(size, slide)`, not a closure; windows read the record's `#[sabot(event_time)]` field");
+            return None;
+        }
+        let text = closure::short_text(assigner);
+        self.closures.push(assigner.clone());
+        self.op_spans.push(w.method.span());
+        *window = Some((self.closures.len() - 1, text));
+        input
+    }
+
     /// `.aggregate(..)`, optionally on `.group_by(..)`: one plan node.
     fn aggregate(&mut self, mc: &syn::ExprMethodCall, diag: &mut Diagnostics) -> Option<NodeId> {
         if mc.method == "group_by" {
@@ -332,10 +361,11 @@ impl<'s> Builder<'s> {
             ));
             return None;
         };
-        // `stream.group_by(key).aggregate(body)` or `stream.aggregate(body)`.
+        // `stream[.window(w)].group_by(key).aggregate(body)` or `stream[.window(w)].aggregate(body)`.
+        let mut window = None;
         let (input, key) = match &*mc.receiver {
             syn::Expr::MethodCall(g) if g.method == "group_by" => {
-                let input = self.stream(&g.receiver, diag);
+                let input = self.windowed(&g.receiver, &mut window, diag);
                 let [key] = g.args.iter().collect::<Vec<_>>()[..] else {
                     diag.push(syn::Error::new(
                         g.paren_token.span.join(),
@@ -348,11 +378,11 @@ impl<'s> Builder<'s> {
                 self.op_spans.push(g.method.span());
                 (input, Some(closure::analyse(id, key)))
             }
-            other => (self.stream(other, diag), None),
+            other => (self.windowed(other, &mut window, diag), None),
         };
         let input = input?;
         let id = self.closures.len();
-        let agg = super::aggregate::analyse(id, arg, key, diag)?;
+        let agg = super::aggregate::analyse(id, arg, key, window, diag)?;
         self.closures.push(arg.clone());
         self.op_spans.push(mc.method.span());
         Some(self.plan.add(Op::Aggregate(agg), vec![input]))

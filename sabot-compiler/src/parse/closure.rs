@@ -161,7 +161,7 @@ fn mentions(tokens: &proc_macro2::TokenStream, name: &str) -> bool {
 }
 
 /// The closure as text for `explain`, without token spacing, cut at 70 characters.
-fn short_text(expr: &syn::Expr) -> String {
+pub fn short_text(expr: &syn::Expr) -> String {
     let raw = expr.to_token_stream().to_string();
     let mut s = raw
         .replace(" . ", ".")

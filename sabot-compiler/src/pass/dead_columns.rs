@@ -11,8 +11,10 @@ use crate::plan::{FieldSet, Op, Plan};
 pub fn run(plan: &mut Plan) {
     for node in &mut plan.nodes {
         let live = node.live.clone();
+        // A window downstream reads the event-time field, whose name only the record knows.
         if let (Op::Map(c), FieldSet::Some(live)) = (&mut node.op, &live)
             && let Some(lit) = &c.literal
+            && !live.contains(crate::plan::EVENT_TIME)
         {
             c.dead = lit.fields.iter().filter(|(name, _)| !live.contains(name)).map(|(name, _)| name.clone()).collect();
         }

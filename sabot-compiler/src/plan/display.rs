@@ -29,6 +29,9 @@ impl fmt::Display for Plan {
                 Op::Sort { key, .. } => write!(f, "{}{from} key={} reads={}", node.op.name(), key.text, key.reads)?,
                 Op::Aggregate(a) => {
                     write!(f, "aggregate{from}")?;
+                    if let Some((_, w)) = &a.window {
+                        write!(f, " window={w}")?;
+                    }
                     if let Some(k) = &a.key {
                         write!(f, " key={} reads={}", k.text, k.reads)?;
                     }

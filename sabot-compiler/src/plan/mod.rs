@@ -85,7 +85,14 @@ pub struct Aggregate {
     pub calls: Vec<(String, FieldSet)>,
     /// The output record type (the body's struct literal).
     pub output: String,
+    /// For `.window(assigner)` before it: the assigner expression's index in the closure
+    /// table and its text. Groups are then per window, by the rows' event time.
+    pub window: Option<(usize, String)>,
 }
+
+/// The pseudo-field a windowed aggregation reads: the input record's `#[sabot(event_time)]`
+/// field, whatever its name (codegen adds its bit to source masks).
+pub const EVENT_TIME: &str = "@event_time";
 
 impl Aggregate {
     /// Input fields the aggregation reads: the key's and every call's.
@@ -93,6 +100,9 @@ impl Aggregate {
         let mut r = self.body.reads.clone();
         if let Some(k) = &self.key {
             r.extend(&k.reads);
+        }
+        if self.window.is_some() {
+            r.insert(EVENT_TIME);
         }
         r
     }

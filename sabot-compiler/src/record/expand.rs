@@ -27,6 +27,20 @@ pub fn expand(r: &Record) -> TokenStream {
     });
     let bits: Vec<TokenStream> = (0..r.fields.len()).map(|k| quote! { (1u128 << #k) }).collect();
     let ks: Vec<usize> = (0..r.fields.len()).collect();
+    let event_time = r.fields.iter().enumerate().find(|(_, f)| f.attrs.event_time.is_some());
+    let event_time_mask = event_time.map(|(k, _)| quote! { const EVENT_TIME_MASK: ::sabot::__private::FieldMask = 1u128 << #k; });
+    let event_time_impl = event_time.map(|(_, f)| {
+        let (ident, ty) = (&f.ident, &f.ty);
+        quote! {
+            #[automatically_derived]
+            impl ::sabot::__private::EventTime for #row<'_> {
+                #[inline(always)]
+                fn event_time(&self) -> ::sabot::__private::Timestamp {
+                    <#ty as ::sabot::__private::Value>::from_ref(self.#ident)
+                }
+            }
+        }
+    });
     let row_doc = format!("A row of [`{name}`] as pipeline closures see it: `String` fields as `&str`.");
 
     quote! {
@@ -60,6 +74,7 @@ pub fn expand(r: &Record) -> TokenStream {
             type Builder = #builder;
             const NAME: &'static str = #name_str;
             const FIELD_NAMES: &'static [&'static str] = &[#(#names),*];
+            #event_time_mask
 
             fn fields() -> &'static [::sabot::__private::FieldInfo] {
                 static FIELDS: ::sabot::__private::OnceLock<::std::vec::Vec<::sabot::__private::FieldInfo>> = ::sabot::__private::OnceLock::new();
@@ -101,6 +116,8 @@ pub fn expand(r: &Record) -> TokenStream {
                 #builder { #( #idents: #vals::builder(&#opts, capacity), )* __len: 0 }
             }
         }
+
+        #event_time_impl
 
         #[automatically_derived]
         impl ::sabot::__private::RecordBuilder<#name> for #builder {

@@ -25,6 +25,18 @@ impl StateCodec for Timestamp {
     }
 }
 
+impl StateCodec for crate::window::Window {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.start.encode(out);
+        self.end.encode(out);
+    }
+    fn decode(bytes: &[u8]) -> Option<(Self, usize)> {
+        let (start, a) = Timestamp::decode(bytes)?;
+        let (end, b) = Timestamp::decode(&bytes[a..])?;
+        Some((crate::window::Window { start, end }, a + b))
+    }
+}
+
 impl StateCodec for Decimal {
     fn encode(&self, out: &mut Vec<u8>) {
         self.mantissa().encode(out);

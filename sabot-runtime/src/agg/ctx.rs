@@ -13,6 +13,10 @@ pub struct StageCtx {
     stage: usize,
     split: usize,
     spill: Option<Arc<SpillCtx>>,
+    /// The event time up to which windows have fired (`None`: none yet, nothing is late).
+    watermark: Option<i64>,
+    /// Records that arrived after every window holding them had fired.
+    late: Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl StageCtx {
@@ -34,6 +38,28 @@ impl StageCtx {
     /// The split running (its index in input order).
     pub fn split(&self) -> usize {
         self.split
+    }
+
+    /// The same context with windows up to `watermark` already fired.
+    pub fn with_watermark(&self, watermark: Option<i64>) -> Self {
+        StageCtx { watermark, ..self.clone() }
+    }
+
+    /// Whether `window` has already fired: its rows are late.
+    #[inline(always)]
+    pub fn closed(&self, window: crate::window::Window) -> bool {
+        self.watermark.is_some_and(|wm| window.end.0 <= wm)
+    }
+
+    /// Counts a record that arrived after every window holding it had fired.
+    #[cold]
+    pub fn late(&self) {
+        self.late.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Late records counted so far (shared by every context cloned from this one).
+    pub fn late_records(&self) -> u64 {
+        self.late.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Where tables spill, when the job has a memory budget.

@@ -47,7 +47,7 @@ macro_rules! copy_keys {
     )*};
 }
 
-copy_keys!(u8, u16, u32, u64, i8, i16, i32, i64, bool, char, (), Date, Timestamp, Decimal);
+copy_keys!(u8, u16, u32, u64, i8, i16, i32, i64, bool, char, (), Date, Timestamp, Decimal, crate::window::Window);
 
 impl GroupKey for &str {
     type Owned = String;

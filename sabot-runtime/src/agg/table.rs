@@ -125,6 +125,11 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
         std::mem::take(&mut self.table).into_iter()
     }
 
+    /// Takes out the groups whose key `pick` selects (heap accounting is left as it was).
+    pub fn take_where(&mut self, mut pick: impl FnMut(&K) -> bool) -> Vec<(K, A)> {
+        self.table.extract_if(|(k, _)| pick(k)).collect()
+    }
+
     /// Consumes the table, group by group.
     pub fn into_groups(mut self) -> impl Iterator<Item = (K, A)> {
         self.take_groups()
@@ -186,6 +191,12 @@ pub trait AggPartial: Send {
     fn finish(self: Box<Self>, rows_per_batch: usize) -> Result<Finished>;
     /// For `merge`'s downcast.
     fn into_any(self: Box<Self>) -> Box<dyn Any>;
+    /// Streaming: takes out the groups of windows that end at or before `watermark` and
+    /// finishes them into rows. Unwindowed aggregations and sorts emit only at `finish`.
+    fn fire(&mut self, watermark: i64, rows_per_batch: usize) -> Result<Vec<RecordBatch>> {
+        let _ = (watermark, rows_per_batch);
+        Ok(Vec::new())
+    }
 }
 
 /// Runs an aggregation or sort stage over one split; generated per pipeline.
@@ -199,6 +210,27 @@ pub struct Partial<K, A, M, F> {
     table: GroupTable<K, A>,
     merge: M,
     finish: F,
+    /// For a windowed aggregation: the end of a group's window (nanoseconds).
+    end: Option<fn(&K) -> i64>,
+}
+
+fn window_end<K>(key: &(crate::window::Window, K)) -> i64 {
+    key.0.end.0
+}
+
+impl<K, A, M, F, O> Partial<(crate::window::Window, K), A, M, F>
+where
+    K: Hash + Eq + Send + 'static,
+    A: Send + 'static,
+    M: Fn(&mut A, A) + Send + 'static,
+    F: Fn((crate::window::Window, K), A) -> O + Send + 'static,
+    O: Record,
+{
+    /// A windowed aggregation's table (keys are window and group): in streaming runs, its
+    /// windows fire as the watermark passes their end.
+    pub fn windowed(table: GroupTable<(crate::window::Window, K), A>, merge: M, finish: F) -> Box<dyn AggPartial> {
+        Box::new(Partial { table, merge, finish, end: Some(window_end::<K>) })
+    }
 }
 
 impl<K, A, M, F, O> Partial<K, A, M, F>
@@ -211,7 +243,7 @@ where
 {
     /// Erases the table's types behind `AggPartial`.
     pub fn boxed(table: GroupTable<K, A>, merge: M, finish: F) -> Box<dyn AggPartial> {
-        Box::new(Partial { table, merge, finish })
+        Box::new(Partial { table, merge, finish, end: None })
     }
 
     fn rows(&self, groups: impl Iterator<Item = (K, A)>, rows_per_batch: usize, size: usize) -> Vec<RecordBatch> {
@@ -288,5 +320,17 @@ where
 
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
         self
+    }
+
+    fn fire(&mut self, watermark: i64, rows_per_batch: usize) -> Result<Vec<RecordBatch>> {
+        let Some(end) = self.end else { return Ok(Vec::new()) };
+        let mut groups = self.table.take_where(|k| end(k) <= watermark);
+        if groups.is_empty() {
+            return Ok(Vec::new());
+        }
+        // Earlier windows first, so results leave in event-time order.
+        groups.sort_by_key(|(k, _)| end(k));
+        let len = groups.len();
+        Ok(self.rows(groups.into_iter(), rows_per_batch, len))
     }
 }

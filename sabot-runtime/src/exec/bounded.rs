@@ -51,6 +51,13 @@ pub struct RunSummary {
     pub elapsed: Duration,
     /// Times a hash table was written to the state backend, and the groups written.
     pub spills: (u64, u64),
+    /// Streaming: records that arrived after every window holding them had fired (they
+    /// update no result).
+    pub late: u64,
+    /// Streaming: watermark advances processed.
+    pub watermarks: u64,
+    /// Streaming: the most messages seen in flight between readers and the coordinator.
+    pub max_queue: usize,
 }
 
 /// Output of one split: batches per sink, plus rows read.

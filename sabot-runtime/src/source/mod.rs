@@ -43,6 +43,9 @@ pub struct ReadRequest {
 /// The morsels of one split, in order.
 pub type MorselIter = Box<dyn Iterator<Item = Result<Morsel>> + Send>;
 
+/// Splits made one at a time, in input order: how streaming runs read inputs that never end.
+pub type SplitStream = Box<dyn Iterator<Item = Result<Box<dyn Split>>> + Send>;
+
 /// A part of a source read by one worker, in order (a Parquet row group, a CSV file...).
 pub trait Split: Send {
     /// Opens the split.
@@ -54,6 +57,11 @@ pub trait Source: Send + Sync {
     /// Splits the input for reading `req.columns`; splits are read in parallel and their
     /// outputs kept in split order.
     fn splits(&self, req: &ReadRequest) -> Result<Vec<Box<dyn Split>>>;
+    /// The splits one at a time; sources that may never end (an unbounded generator) make
+    /// them lazily. By default, `splits` in order.
+    fn split_stream(&self, req: &ReadRequest) -> Result<SplitStream> {
+        Ok(Box::new(self.splits(req)?.into_iter().map(Ok)))
+    }
     /// A one-line description for logs and `explain`.
     fn describe(&self) -> String;
 }

@@ -175,6 +175,35 @@ struct Plan {
 
 impl Source for NexmarkSource {
     fn splits(&self, req: &ReadRequest) -> Result<Vec<Box<dyn Split>>> {
+        self.split_stream(req)?.collect()
+    }
+
+    fn split_stream(&self, req: &ReadRequest) -> Result<crate::source::SplitStream> {
+        let (plan, step, origin) = self.prepare(req)?;
+        let (kind, events) = (self.kind, plan.rules.events);
+        let mut start = 0u64;
+        Ok(Box::new(std::iter::from_fn(move || {
+            if start >= events {
+                return None;
+            }
+            let end = start.saturating_add(step).min(events);
+            let first_row = kind.count_before(start);
+            let split: Box<dyn Split> =
+                Box::new(EventSplit { plan: Arc::clone(&plan), start, end, origin: Origin { first_row, ..origin.clone() } });
+            start = end;
+            Some(Ok(split))
+        })))
+    }
+
+    fn describe(&self) -> String {
+        let c = &self.shared.config;
+        format!("nexmark {} ({} events, seed {})", self.kind.plural(), c.events, c.seed)
+    }
+}
+
+impl NexmarkSource {
+    /// What every split of a read shares, the events per split, and the splits' origin.
+    fn prepare(&self, req: &ReadRequest) -> Result<(Arc<Plan>, u64, Origin)> {
         let rules = self.shared.config.rules()?;
         let defs = columns_of(self.kind);
         let origin = Origin { source: req.source.clone(), file: None, first_row: 0 };
@@ -218,25 +247,9 @@ impl Source for NexmarkSource {
             channels,
             batch_rows: req.batch_rows.max(1),
         });
-        let events = plan.rules.events;
-        let mut splits: Vec<Box<dyn Split>> = Vec::new();
-        let mut start = 0u64;
-        while start < events {
-            let end = start.saturating_add(step).min(events);
-            let first_row = self.kind.count_before(start);
-            splits.push(Box::new(EventSplit { plan: Arc::clone(&plan), start, end, origin: Origin { first_row, ..origin.clone() } }));
-            start = end;
-        }
-        Ok(splits)
+        Ok((plan, step, origin))
     }
 
-    fn describe(&self) -> String {
-        let c = &self.shared.config;
-        format!("nexmark {} ({} events, seed {})", self.kind.plural(), c.events, c.seed)
-    }
-}
-
-impl NexmarkSource {
     /// Events per split: whole rounds of 50 holding about `batch_rows` rows of this kind, then
     /// whole out-of-order groups, so that each split's ids are its own positions.
     fn events_per_split(&self, batch_rows: usize, group: u64) -> u64 {

@@ -1,0 +1,452 @@
+//! Streaming execution: the same compiled stages as batch, driven by readers that never need
+//! their input to end. Each reader thread pulls splits of a source in order, runs the source's
+//! stage on every morsel and sends the result (rows for the sinks, or a partial aggregation)
+//! with its watermark through one bounded channel: a slow sink blocks the coordinator, the
+//! channel fills and readers stop reading (backpressure). The coordinator merges partials,
+//! takes the minimum watermark of the readers that are neither done nor idle, and fires the
+//! windows that end at or before it into the stages downstream. Bounded input ends with a
+//! final watermark, so a batch pipeline runs unchanged.
+//!
+//! Threads and a bounded channel rather than tokio tasks: every stage is CPU-bound compiled
+//! code, so an async runtime would only add a hop; tokio comes in with network sources.
+
+use super::{RunOptions, RunSummary};
+use crate::agg::{AggPartial, StageCtx};
+use crate::error::{Error, Result};
+use crate::sink::Sink;
+use crate::source::{ReadRequest, Source};
+use crate::stage::{Morsel, PipelineSpec, StageInput, StageOutput, StageRun};
+use arrow::array::{Array, RecordBatch};
+use arrow::datatypes::{DataType, TimeUnit};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::time::{Duration, Instant};
+
+/// How a streaming run makes watermarks and moves data.
+#[derive(Debug, Clone)]
+pub struct StreamOptions {
+    /// How far behind the latest event time a reader has seen its watermark stays (bounded
+    /// out-of-orderness; zero for monotonic event times).
+    pub out_of_orderness: Duration,
+    /// A reader that sends nothing for this long stops holding the watermark back.
+    pub idle_timeout: Duration,
+    /// Messages (one morsel's output each) in flight between readers and the coordinator.
+    pub queue: usize,
+    /// Set to stop an unbounded run: readers stop at their next morsel, and what they sent
+    /// is still processed and written.
+    pub stop: Arc<AtomicBool>,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions {
+            out_of_orderness: Duration::ZERO,
+            idle_timeout: Duration::from_secs(5),
+            queue: 8,
+            stop: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+/// What a reader sends after each morsel.
+enum Msg {
+    Data { stage: usize, reader: usize, out: Out, rows: u64, watermark: Option<i64> },
+    Done { stage: usize, reader: usize },
+    Failed(Error),
+}
+
+enum Out {
+    Rows(Vec<Vec<RecordBatch>>),
+    Partial(Box<dyn AggPartial>),
+}
+
+/// Per stage: its running aggregation and the watermark it has fired to.
+#[derive(Default)]
+struct StageState {
+    partial: Option<Box<dyn AggPartial>>,
+    fired: Option<i64>,
+}
+
+/// Per reader: its latest watermark, when it last sent, whether its input ended.
+struct ReaderState {
+    watermark: Option<i64>,
+    last_seen: Instant,
+    done: bool,
+    waiting: Arc<[AtomicBool]>,
+}
+
+/// Runs `spec` over `sources` into `sinks` as a stream (see the module doc).
+pub fn run_streaming(
+    spec: &PipelineSpec,
+    sources: &[&dyn Source],
+    sinks: &mut [Box<dyn Sink>],
+    opts: &RunOptions,
+    stream: &StreamOptions,
+) -> Result<RunSummary> {
+    let started = Instant::now();
+    check_shape(spec)?;
+    for (sink, s) in sinks.iter_mut().zip(spec.sinks) {
+        sink.open(s.name, (s.schema)())?;
+    }
+    let ctx = StageCtx::default();
+    let (tx, rx) = mpsc::sync_channel::<Msg>(stream.queue.max(1));
+    let depth = Arc::new(AtomicUsize::new(0));
+    let mut coord = Coordinator {
+        spec,
+        sinks,
+        ctx: ctx.clone(),
+        stages: (0..spec.stages.len()).map(|_| StageState::default()).collect(),
+        readers: Vec::new(),
+        summary: RunSummary { rows_out: vec![0; spec.sinks.len()], ..Default::default() },
+        batch_rows: opts.batch_rows,
+    };
+    let parallelism = opts.parallelism.max(1);
+    std::thread::scope(|scope| -> Result<()> {
+        for (index, stage) in spec.stages.iter().enumerate() {
+            let StageInput::Source(i) = stage.input else { continue };
+            let req = read_request(spec, i, opts.batch_rows);
+            let event_col = event_time_column(spec, i);
+            let splits = Arc::new(Mutex::new(sources[i].split_stream(&req)?));
+            let waiting: Arc<[AtomicBool]> = (0..parallelism).map(|_| AtomicBool::new(false)).collect();
+            let mut states = Vec::new();
+            for r in 0..parallelism {
+                states.push(ReaderState { watermark: None, last_seen: Instant::now(), done: false, waiting: Arc::clone(&waiting) });
+                let reader = Reader {
+                    stage: index,
+                    reader: r,
+                    run: stage.run,
+                    n_sinks: spec.sinks.len(),
+                    splits: Arc::clone(&splits),
+                    event_col,
+                    delay: stream.out_of_orderness.as_nanos().min(i64::MAX as u128) as i64,
+                    tx: tx.clone(),
+                    depth: Arc::clone(&depth),
+                    stop: Arc::clone(&stream.stop),
+                    waiting: Arc::clone(&waiting),
+                    ctx: ctx.at(index, r),
+                };
+                scope.spawn(move || reader.run());
+            }
+            coord.readers.push((index, states));
+        }
+        drop(tx);
+        let result = coord.receive(&rx, &depth, stream.idle_timeout);
+        if result.is_err() {
+            // Readers blocked on a full channel wake up when it goes away.
+            stream.stop.store(true, Ordering::Relaxed);
+            drop(rx);
+        }
+        result
+    })?;
+    coord.finish()?;
+    for sink in coord.sinks.iter_mut() {
+        sink.finish()?;
+    }
+    coord.summary.late = ctx.late_records();
+    coord.summary.elapsed = started.elapsed();
+    Ok(coord.summary)
+}
+
+/// Streaming runs read sources only in their first stage, and have no join build sides yet.
+fn check_shape(spec: &PipelineSpec) -> Result<()> {
+    for (i, stage) in spec.stages.iter().enumerate() {
+        if matches!(stage.run, StageRun::Build(_)) || !stage.probes.is_empty() {
+            return Err(Error::Config(format!(
+                "pipeline `{}`: stage {i} joins streams, which streaming runs do not support yet; run it as a batch job",
+                spec.name
+            )));
+        }
+    }
+    for (k, s) in spec.sources.iter().enumerate() {
+        let readers = spec.stages.iter().filter(|st| st.input == StageInput::Source(k)).count();
+        if readers > 1 {
+            return Err(Error::Config(format!(
+                "pipeline `{}`: source `{}` feeds {readers} stages, which streaming runs do not support yet",
+                spec.name, s.name
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// What the source's stage reads, plus its event-time column (watermarks come from it).
+fn read_request(spec: &PipelineSpec, i: usize, batch_rows: usize) -> ReadRequest {
+    let s = &spec.sources[i];
+    let mut columns: Vec<String> = s.columns().into_iter().map(String::from).collect();
+    if let Some(f) = (s.fields)().iter().find(|f| f.event_time)
+        && !columns.iter().any(|c| c == f.name)
+    {
+        columns.push(f.name.to_string());
+    }
+    ReadRequest { source: s.name.into(), record: s.record.into(), schema: (s.schema)(), columns, batch_rows, prune: s.prune }
+}
+
+fn event_time_column(spec: &PipelineSpec, i: usize) -> Option<&'static str> {
+    (spec.sources[i].fields)().iter().find(|f| f.event_time).map(|f| f.name)
+}
+
+/// One reader thread of a source stage.
+struct Reader {
+    stage: usize,
+    reader: usize,
+    run: StageRun,
+    n_sinks: usize,
+    splits: Arc<Mutex<crate::source::SplitStream>>,
+    event_col: Option<&'static str>,
+    delay: i64,
+    tx: mpsc::SyncSender<Msg>,
+    depth: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    /// Per reader of the stage: whether it is waiting for input (only then can it be idle;
+    /// a reader blocked by backpressure is not).
+    waiting: Arc<[AtomicBool]>,
+    ctx: StageCtx,
+}
+
+impl Reader {
+    fn run(self) {
+        let (stage, reader) = (self.stage, self.reader);
+        let msg = match self.read_all() {
+            Ok(()) => Msg::Done { stage, reader },
+            Err(e) => Msg::Failed(e),
+        };
+        self.send(msg);
+    }
+
+    fn send(&self, msg: Msg) -> bool {
+        self.depth.fetch_add(1, Ordering::Relaxed);
+        self.tx.send(msg).is_ok()
+    }
+
+    fn read_all(&self) -> Result<()> {
+        let mut max_seen: Option<i64> = None;
+        let waiting = &self.waiting[self.reader];
+        loop {
+            waiting.store(true, Ordering::Relaxed);
+            let next = self.splits.lock().unwrap_or_else(|p| p.into_inner()).next();
+            let Some(split) = next else { return Ok(()) };
+            let mut morsels = split?.open()?;
+            loop {
+                waiting.store(true, Ordering::Relaxed);
+                let Some(morsel) = morsels.next() else { break };
+                waiting.store(false, Ordering::Relaxed);
+                if self.stop.load(Ordering::Relaxed) {
+                    return Ok(());
+                }
+                let morsel = morsel?;
+                let rows = morsel.batch.num_rows() as u64;
+                // Rows are late only against this reader's own watermark, so there is no race
+                // with the coordinator: windows fire at the minimum over readers.
+                let floor = max_seen.map(|m| m.saturating_sub(self.delay));
+                if let Some(t) = self.event_col.and_then(|c| max_event_time(&morsel.batch, c)) {
+                    max_seen = Some(max_seen.map_or(t, |m| m.max(t)));
+                }
+                let out = self.process(morsel, floor)?;
+                let watermark = max_seen.map(|m| m.saturating_sub(self.delay));
+                if !self.send(Msg::Data { stage: self.stage, reader: self.reader, out, rows, watermark }) {
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    fn process(&self, morsel: Morsel, watermark: Option<i64>) -> Result<Out> {
+        let ctx = self.ctx.with_watermark(watermark);
+        match self.run {
+            StageRun::Fused(f) => {
+                let mut out = StageOutput::new(self.n_sinks);
+                f(&morsel, &mut out, &ctx)?;
+                Ok(Out::Rows(out.into_parts()))
+            }
+            StageRun::Aggregate(f) => Ok(Out::Partial(f(Box::new(std::iter::once(Ok(morsel))), &ctx)?)),
+            StageRun::Build(_) => Err(Error::Config("join build stages do not run in streaming mode".into())),
+        }
+    }
+}
+
+/// The largest event time in a batch's timestamp column, in nanoseconds.
+fn max_event_time(batch: &RecordBatch, column: &str) -> Option<i64> {
+    use arrow::array::{AsArray, PrimitiveArray};
+    use arrow::datatypes::{TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType};
+    fn max_of<T: arrow::datatypes::ArrowPrimitiveType<Native = i64>>(a: &PrimitiveArray<T>) -> Option<i64> {
+        arrow::compute::max(a)
+    }
+    let col = batch.column_by_name(column)?;
+    let (v, scale) = match col.data_type() {
+        DataType::Timestamp(TimeUnit::Second, _) => (max_of(col.as_primitive::<TimestampSecondType>()), 1_000_000_000),
+        DataType::Timestamp(TimeUnit::Millisecond, _) => (max_of(col.as_primitive::<TimestampMillisecondType>()), 1_000_000),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => (max_of(col.as_primitive::<TimestampMicrosecondType>()), 1_000),
+        DataType::Timestamp(TimeUnit::Nanosecond, _) => (max_of(col.as_primitive::<TimestampNanosecondType>()), 1),
+        _ => return None,
+    };
+    if col.null_count() == col.len() {
+        return None;
+    }
+    v.map(|v| v.saturating_mul(scale))
+}
+
+/// The calling thread's side: merges, fires windows, runs downstream stages, writes sinks.
+struct Coordinator<'a> {
+    spec: &'a PipelineSpec,
+    sinks: &'a mut [Box<dyn Sink>],
+    ctx: StageCtx,
+    stages: Vec<StageState>,
+    /// Per source stage: its readers.
+    readers: Vec<(usize, Vec<ReaderState>)>,
+    summary: RunSummary,
+    batch_rows: usize,
+}
+
+impl Coordinator<'_> {
+    fn receive(&mut self, rx: &mpsc::Receiver<Msg>, depth: &AtomicUsize, idle: Duration) -> Result<()> {
+        loop {
+            let msg = match rx.recv_timeout(idle.max(Duration::from_millis(10)) / 2) {
+                Ok(m) => m,
+                Err(mpsc::RecvTimeoutError::Timeout) => {
+                    self.advance_all(idle)?;
+                    continue;
+                }
+                Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
+            };
+            let in_flight = depth.fetch_sub(1, Ordering::Relaxed);
+            self.summary.max_queue = self.summary.max_queue.max(in_flight);
+            match msg {
+                Msg::Failed(e) => return Err(e),
+                Msg::Done { stage, reader } => {
+                    self.reader(stage, reader).done = true;
+                }
+                Msg::Data { stage, reader, out, rows, watermark } => {
+                    self.summary.rows_in += rows;
+                    match out {
+                        Out::Rows(per_sink) => self.write(per_sink)?,
+                        Out::Partial(p) => merge_into(&mut self.stages[stage].partial, p)?,
+                    }
+                    let r = self.reader(stage, reader);
+                    r.last_seen = Instant::now();
+                    if watermark > r.watermark {
+                        r.watermark = watermark;
+                    }
+                }
+            }
+            self.advance_all(idle)?;
+        }
+    }
+
+    fn reader(&mut self, stage: usize, reader: usize) -> &mut ReaderState {
+        let states = self.readers.iter_mut().find(|(s, _)| *s == stage).map(|(_, r)| r).expect("a reader of a source stage");
+        &mut states[reader]
+    }
+
+    /// Advances each source stage to the minimum watermark of its live, active readers.
+    fn advance_all(&mut self, idle: Duration) -> Result<()> {
+        let now = Instant::now();
+        let mut moves = Vec::new();
+        for (stage, readers) in &self.readers {
+            let idle_reader = |k: usize, r: &ReaderState| r.waiting[k].load(Ordering::Relaxed) && now.duration_since(r.last_seen) >= idle;
+            let active: Vec<&ReaderState> =
+                readers.iter().enumerate().filter(|(k, r)| !r.done && !idle_reader(*k, r)).map(|(_, r)| r).collect();
+            // All readers idle: hold the watermark where it is.
+            let Some(wm) = active.iter().map(|r| r.watermark).min() else { continue };
+            if let Some(wm) = wm
+                && Some(wm) > self.stages[*stage].fired
+            {
+                moves.push((*stage, wm));
+            }
+        }
+        for (stage, wm) in moves {
+            self.advance(stage, wm)?;
+        }
+        Ok(())
+    }
+
+    /// Stage `stage`'s input watermark moves to `wm`: fire its windows into the stages that
+    /// read it, and move theirs too.
+    fn advance(&mut self, stage: usize, wm: i64) -> Result<()> {
+        self.summary.watermarks += 1;
+        let fired = match self.stages[stage].partial.as_mut() {
+            Some(p) => p.fire(wm, self.batch_rows)?,
+            None => Vec::new(),
+        };
+        self.stages[stage].fired = Some(wm);
+        self.forward(stage, fired, Some(wm))
+    }
+
+    /// Hands `batches` produced by `stage` to the stages that read it, then moves their
+    /// watermark to `wm` (`None`: end of input).
+    fn forward(&mut self, stage: usize, batches: Vec<RecordBatch>, wm: Option<i64>) -> Result<()> {
+        let readers: Vec<usize> = (0..self.spec.stages.len()).filter(|&k| self.spec.stages[k].input == StageInput::Stage(stage)).collect();
+        for k in readers {
+            self.deliver(k, &batches)?;
+            match wm {
+                Some(wm) => self.advance(k, wm)?,
+                None => self.end(k)?,
+            }
+        }
+        Ok(())
+    }
+
+    /// Runs stage `k` over batches from the stage before it.
+    fn deliver(&mut self, k: usize, batches: &[RecordBatch]) -> Result<()> {
+        let ctx = self.ctx.at(k, 0).with_watermark(self.stages[k].fired);
+        for (n, b) in batches.iter().enumerate() {
+            let morsel = Morsel { batch: b.clone(), origin: crate::conform::Origin::new(&format!("stage {k} input")).at_row(n as u64) };
+            match self.spec.stages[k].run {
+                StageRun::Fused(f) => {
+                    let mut out = StageOutput::new(self.spec.sinks.len());
+                    f(&morsel, &mut out, &ctx)?;
+                    self.write(out.into_parts())?;
+                }
+                StageRun::Aggregate(f) => {
+                    let p = f(Box::new(std::iter::once(Ok(morsel))), &ctx)?;
+                    merge_into(&mut self.stages[k].partial, p)?;
+                }
+                StageRun::Build(_) => return Err(Error::Config("join build stages do not run in streaming mode".into())),
+            }
+        }
+        Ok(())
+    }
+
+    /// End of input at stage `k`: the final watermark fires every window, then groups of
+    /// unwindowed aggregations and sorts are finished.
+    fn end(&mut self, k: usize) -> Result<()> {
+        let mut out = Vec::new();
+        if let Some(mut p) = self.stages[k].partial.take() {
+            out = p.fire(i64::MAX, self.batch_rows)?;
+            match p.finish(self.batch_rows)? {
+                crate::agg::Finished::Batches(b) => out.extend(b),
+                crate::agg::Finished::Stored { .. } => return Err(Error::Config("streaming aggregations do not spill".into())),
+            }
+        }
+        self.stages[k].fired = Some(i64::MAX);
+        self.forward(k, out, None)
+    }
+
+    /// After every reader finished: ends each source stage, in stage order.
+    fn finish(&mut self) -> Result<()> {
+        let sources: Vec<usize> = self.readers.iter().map(|(s, _)| *s).collect();
+        for s in sources {
+            self.end(s)?;
+        }
+        Ok(())
+    }
+
+    fn write(&mut self, per_sink: Vec<Vec<RecordBatch>>) -> Result<()> {
+        for (k, batches) in per_sink.iter().enumerate() {
+            for b in batches {
+                self.summary.rows_out[k] += b.num_rows() as u64;
+                self.sinks[k].write(b)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+fn merge_into(slot: &mut Option<Box<dyn AggPartial>>, p: Box<dyn AggPartial>) -> Result<()> {
+    match slot {
+        Some(m) => m.merge(p),
+        None => {
+            *slot = Some(p);
+            Ok(())
+        }
+    }
+}

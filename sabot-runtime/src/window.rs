@@ -1,0 +1,168 @@
+//! Event-time windows: the assigners a pipeline names in `.window(...)` (which windows hold a
+//! timestamp), the `Window` a windowed aggregate's groups belong to, and `EventTime`, the
+//! row views whose record marks a `#[sabot(event_time)]` field.
+
+use crate::error::{Error, Result};
+use crate::value::Timestamp;
+use std::time::Duration;
+
+/// A window of event time, `[start, end)`: what the aggregate closure of a windowed
+/// aggregation receives first (`|w, key, row| Out { start: w.start, .. }`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Window {
+    /// First instant in the window.
+    pub start: Timestamp,
+    /// First instant after the window.
+    pub end: Timestamp,
+}
+
+impl Window {
+    /// The event time of the window's results: its last millisecond (`end - 1 ms`), as Flink's
+    /// `window_time`. A downstream window over results of this one contains exactly this
+    /// window's results when its size divides this window's slide.
+    pub const fn time(&self) -> Timestamp {
+        Timestamp(self.end.0 - 1_000_000)
+    }
+}
+
+/// Maps an event time to the windows that hold it; `Tumbling` and `Sliding`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a window assigner",
+    label = "not a window assigner",
+    note = "windows are `Tumbling::of(size)` or `Sliding::of(size, slide)`, sizes as `std::time::Duration`"
+)]
+pub trait WindowAssigner: Copy {
+    /// The windows holding `ts`, latest start first.
+    fn windows(&self, ts: Timestamp) -> Windows;
+    /// Checks the sizes: an error when a size or slide is not positive.
+    fn check(self) -> Result<Self>;
+}
+
+/// Fixed-size windows that do not overlap: each event falls in exactly one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tumbling {
+    size: i64,
+}
+
+impl Tumbling {
+    /// Windows of `size`, aligned to the epoch.
+    pub const fn of(size: Duration) -> Self {
+        Tumbling { size: nanos(size) }
+    }
+}
+
+impl WindowAssigner for Tumbling {
+    #[inline(always)]
+    fn windows(&self, ts: Timestamp) -> Windows {
+        Sliding { size: self.size, slide: self.size }.windows(ts)
+    }
+    fn check(self) -> Result<Self> {
+        positive("tumbling window size", self.size).map(|_| self)
+    }
+}
+
+/// Windows of `size` starting every `slide`: an event falls in `size / slide` of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sliding {
+    size: i64,
+    slide: i64,
+}
+
+impl Sliding {
+    /// Windows of `size` that start every `slide`, aligned to the epoch.
+    pub const fn of(size: Duration, slide: Duration) -> Self {
+        Sliding { size: nanos(size), slide: nanos(slide) }
+    }
+}
+
+impl WindowAssigner for Sliding {
+    #[inline(always)]
+    fn windows(&self, ts: Timestamp) -> Windows {
+        let last = ts.0 - ts.0.rem_euclid(self.slide);
+        Windows { next: last, after: ts.0.saturating_sub(self.size), size: self.size, slide: self.slide }
+    }
+    fn check(self) -> Result<Self> {
+        positive("sliding window size", self.size)?;
+        positive("sliding window slide", self.slide)?;
+        Ok(self)
+    }
+}
+
+/// The windows holding one timestamp, latest start first (no allocation).
+#[derive(Debug, Clone)]
+pub struct Windows {
+    next: i64,
+    /// Starts at or before this no longer hold the timestamp.
+    after: i64,
+    size: i64,
+    slide: i64,
+}
+
+impl Iterator for Windows {
+    type Item = Window;
+    #[inline(always)]
+    fn next(&mut self) -> Option<Window> {
+        if self.next <= self.after {
+            return None;
+        }
+        let start = self.next;
+        self.next = start.saturating_sub(self.slide);
+        Some(Window { start: Timestamp(start), end: Timestamp(start.saturating_add(self.size)) })
+    }
+}
+
+/// A row view whose record has a `#[sabot(event_time)]` field; windows read its time.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no event time",
+    label = "`window` needs the event time of these rows",
+    note = "mark one `Timestamp` field of the record with `#[sabot(event_time)]`"
+)]
+pub trait EventTime {
+    /// The row's event time.
+    fn event_time(&self) -> Timestamp;
+}
+
+const fn nanos(d: Duration) -> i64 {
+    let n = d.as_nanos();
+    if n > i64::MAX as u128 { i64::MAX } else { n as i64 }
+}
+
+fn positive(what: &str, nanos: i64) -> Result<()> {
+    if nanos > 0 { Ok(()) } else { Err(Error::Config(format!("the {what} must be positive, not {nanos} ns"))) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn starts(a: impl WindowAssigner, ts: i64) -> Vec<i64> {
+        a.windows(Timestamp(ts)).map(|w| w.start.0).collect()
+    }
+
+    #[test]
+    fn tumbling_windows_hold_one_event_each() {
+        let t = Tumbling { size: 10 };
+        assert_eq!(starts(t, 0), vec![0]);
+        assert_eq!(starts(t, 9), vec![0]);
+        assert_eq!(starts(t, 10), vec![10]);
+        assert_eq!(starts(t, -1), vec![-10]);
+    }
+
+    #[test]
+    fn sliding_windows_hold_size_over_slide() {
+        let s = Sliding { size: 10, slide: 2 };
+        assert_eq!(starts(s, 11), vec![10, 8, 6, 4, 2]);
+        assert_eq!(starts(s, 10), vec![10, 8, 6, 4, 2]);
+        assert_eq!(starts(s, 1), vec![0, -2, -4, -6, -8]);
+        for w in s.windows(Timestamp(11)) {
+            assert!(w.start.0 <= 11 && 11 < w.end.0);
+        }
+    }
+
+    #[test]
+    fn sizes_must_be_positive() {
+        assert!(Tumbling::of(Duration::ZERO).check().is_err());
+        assert!(Sliding::of(Duration::from_secs(1), Duration::ZERO).check().is_err());
+        assert!(Sliding::of(Duration::from_secs(10), Duration::from_secs(2)).check().is_ok());
+    }
+}

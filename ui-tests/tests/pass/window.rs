@@ -1,0 +1,36 @@
+#![deny(warnings)]
+//! A tumbling and a sliding window: generated code compiles warning-free.
+
+use sabot::prelude::*;
+
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Bid {
+    pub auction: u64,
+    pub price: u64,
+    #[sabot(event_time)]
+    pub date_time: Timestamp,
+}
+
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Count {
+    pub auction: u64,
+    pub start: Timestamp,
+    pub n: u64,
+    pub top: u64,
+}
+
+const TEN: Duration = Duration::from_secs(10);
+
+#[sabot::pipeline]
+pub fn tumbling(bids: Stream<Bid>) -> Stream<Count> {
+    bids.window(Tumbling::of(TEN)).group_by(|b| b.auction).aggregate(|w, auction, b| Count { auction, start: w.start, n: count(), top: max(b.price) })
+}
+
+#[sabot::pipeline]
+pub fn sliding(bids: Stream<Bid>) -> Stream<Count> {
+    bids.filter(|b| b.price > 100)
+        .window(Sliding::of(TEN, Duration::from_secs(5)))
+        .aggregate(|w, b| Count { auction: 0, start: w.start, n: count(), top: max(b.price) })
+}
+
+fn main() {}
