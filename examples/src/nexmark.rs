@@ -1,6 +1,7 @@
 //! Nexmark queries over the built-in generator (`sabot::source::nexmark`): q0 passes bids
-//! through, q1 prices them in euros, q2 keeps the bids of every 123rd auction; as in the
-//! Flink Nexmark suite. `all_persons` and `all_auctions` pass the other two kinds through
+//! through, q1 prices them in euros, q2 keeps the bids of every 123rd auction, q5 finds the
+//! hottest auction of each sliding window and q7 the highest bid of each tumbling window; as
+//! in the Flink Nexmark suite (q5 and q7 keep one row per window where Flink keeps every tie). `all_persons` and `all_auctions` pass the other two kinds through
 //! (the `nexmark_gen` binary writes all three to Parquet with them and q0).
 
 use sabot::nexmark::{Auction, Bid, Person};
@@ -72,4 +73,89 @@ pub fn all_persons(persons: Stream<Person>) -> Stream<Person> {
 #[sabot::pipeline]
 pub fn all_auctions(auctions: Stream<Auction>) -> Stream<Auction> {
     auctions.filter(|_| true)
+}
+
+/// q5's windows: 10 seconds, every 2 seconds (Flink's `HOP(.., INTERVAL '2' SECOND, INTERVAL '10' SECOND)`).
+pub const Q5_WINDOW: Sliding = Sliding::of(Duration::from_secs(10), Duration::from_secs(2));
+
+/// One window's results are regrouped by the window: a tumbling window as long as the slide
+/// holds exactly the results of the sliding window ending with it.
+pub const Q5_REGROUP: Tumbling = Tumbling::of(Duration::from_secs(2));
+
+/// q7's windows: tumbling, 10 seconds.
+pub const Q7_WINDOW: Tumbling = Tumbling::of(Duration::from_secs(10));
+
+/// Bids per auction in one of q5's windows.
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct AuctionBids {
+    /// Auction id.
+    pub auction: u64,
+    /// Bids on it in the window.
+    pub num: u64,
+    /// The window's start.
+    #[sabot(unit = "ms")]
+    pub starttime: Timestamp,
+    /// The window's last millisecond: the event time of this result.
+    #[sabot(event_time, unit = "ms")]
+    pub window_time: Timestamp,
+}
+
+/// q5's output: the auction with the most bids in a window (the smallest id among ties).
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Q5Row {
+    /// Auction id.
+    pub auction: u64,
+    /// Its bids in the window.
+    pub num: u64,
+    /// Window start.
+    #[sabot(unit = "ms")]
+    pub starttime: Timestamp,
+    /// Window end.
+    #[sabot(unit = "ms")]
+    pub endtime: Timestamp,
+}
+
+/// q7's output: the highest bid of a window (the earliest, then smallest auction and bidder,
+/// among bids of equal price).
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Q7Row {
+    /// Auction id.
+    pub auction: u64,
+    /// Bidder id.
+    pub bidder: u64,
+    /// Price in cents.
+    pub price: u64,
+    /// When the bid was made.
+    #[sabot(unit = "ms")]
+    pub date_time: Timestamp,
+    /// Window end.
+    #[sabot(unit = "ms")]
+    pub window_end: Timestamp,
+}
+
+/// q5 (hot items): the auction with the most bids in each 10-second window, every 2 seconds.
+#[sabot::pipeline]
+pub fn q5(bids: Stream<Bid>) -> Stream<Q5Row> {
+    bids.window(Q5_WINDOW)
+        .group_by(|b| b.auction)
+        .aggregate(|w, auction, _b| AuctionBids { auction, num: count(), starttime: w.start, window_time: w.time() })
+        .window(Q5_REGROUP)
+        .aggregate(|w, c| Q5Row {
+            auction: max((c.num, Reverse(c.auction))).1.0,
+            num: max(c.num),
+            starttime: min(c.starttime),
+            endtime: w.end,
+        })
+}
+
+/// q7 (highest bid): the highest bid of each 10-second window.
+#[sabot::pipeline]
+pub fn q7(bids: Stream<Bid>) -> Stream<Q7Row> {
+    bids.window(Q7_WINDOW).aggregate(|w, b| Q7Row {
+        auction: max((b.price, Reverse(b.date_time), Reverse(b.auction), Reverse(b.bidder))).2.0,
+        bidder: max((b.price, Reverse(b.date_time), Reverse(b.auction), Reverse(b.bidder))).3.0,
+        price: max(b.price),
+        date_time: max((b.price, Reverse(b.date_time))).1.0,
+        window_end: w.end,
+    })
 }

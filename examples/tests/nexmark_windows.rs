@@ -1,0 +1,205 @@
+//! Nexmark q5 and q7 (event-time windows), batch and streaming: equal to a naive computation
+//! over the same generated bids and to DuckDB's answers committed for the same events
+//! (`scripts/nexmark_answers.py`); late records are counted exactly.
+
+use sabot::nexmark::{Bid, NexmarkConfig, nexmark};
+use sabot::prelude::*;
+use sabot::{Job, StreamOptions};
+use sabot_examples::nexmark::{Q5Row, Q7Row, q0, q5, q7};
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+
+/// 20 000 events at 100 per second: 200 s of event time, 20 tumbling and ~100 sliding windows.
+fn config(out_of_order: u64) -> NexmarkConfig {
+    NexmarkConfig { events: 20_000, rate: Some(100), out_of_order_group_size: out_of_order, ..NexmarkConfig::default() }
+}
+
+const SEC: i64 = 1_000_000_000;
+
+fn bids(cfg: &NexmarkConfig) -> Vec<Bid> {
+    Job::new(q0).source("bids", nexmark(cfg.clone()).bids()).parallelism(1).collect().unwrap()
+}
+
+fn naive_q7(bids: &[Bid]) -> Vec<Q7Row> {
+    let mut best: BTreeMap<i64, &Bid> = BTreeMap::new();
+    let rank = |b: &Bid| (b.price, Reverse(b.date_time), Reverse(b.auction), Reverse(b.bidder));
+    for b in bids {
+        let start = b.date_time.0.div_euclid(10 * SEC) * 10 * SEC;
+        let e = best.entry(start).or_insert(b);
+        if rank(b) > rank(e) {
+            *e = b;
+        }
+    }
+    best.into_iter()
+        .map(|(start, b)| Q7Row {
+            auction: b.auction,
+            bidder: b.bidder,
+            price: b.price,
+            date_time: b.date_time,
+            window_end: Timestamp(start + 10 * SEC),
+        })
+        .collect()
+}
+
+fn naive_q5(bids: &[Bid]) -> Vec<Q5Row> {
+    let mut counts: BTreeMap<(i64, u64), u64> = BTreeMap::new();
+    for b in bids {
+        let last = b.date_time.0.div_euclid(2 * SEC) * 2 * SEC;
+        for k in 0..5 {
+            *counts.entry((last - k * 2 * SEC, b.auction)).or_default() += 1;
+        }
+    }
+    let mut best: BTreeMap<i64, (u64, Reverse<u64>)> = BTreeMap::new();
+    for ((start, auction), num) in counts {
+        let e = best.entry(start).or_insert((num, Reverse(auction)));
+        *e = (*e).max((num, Reverse(auction)));
+    }
+    best.into_iter()
+        .map(|(start, (num, Reverse(auction)))| Q5Row { auction, num, starttime: Timestamp(start), endtime: Timestamp(start + 10 * SEC) })
+        .collect()
+}
+
+fn sorted_q5(mut rows: Vec<Q5Row>) -> Vec<Q5Row> {
+    rows.sort_by_key(|r| r.starttime);
+    rows
+}
+
+fn sorted_q7(mut rows: Vec<Q7Row>) -> Vec<Q7Row> {
+    rows.sort_by_key(|r| r.window_end);
+    rows
+}
+
+/// Rows of a committed DuckDB answer: comma-separated integers, times in epoch milliseconds.
+fn answer(name: &str) -> Vec<Vec<i64>> {
+    let path = format!("{}/data/nexmark/{name}.csv", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    text.lines().skip(1).map(|l| l.split(',').map(|v| v.parse().unwrap()).collect()).collect()
+}
+
+#[test]
+fn q7_batch_equals_naive_and_duckdb() {
+    let cfg = config(1);
+    let got = sorted_q7(Job::new(q7).source("bids", nexmark(cfg.clone()).bids()).parallelism(2).collect().unwrap());
+    let want = naive_q7(&bids(&cfg));
+    assert_eq!(want.len(), 20);
+    assert_eq!(got, want);
+    let duck: Vec<Vec<i64>> =
+        got.iter().map(|r| vec![r.auction as i64, r.bidder as i64, r.price as i64, r.date_time.millis(), r.window_end.millis()]).collect();
+    assert_eq!(duck, answer("q7"));
+}
+
+#[test]
+fn q5_batch_equals_naive_and_duckdb() {
+    let cfg = config(1);
+    let got = sorted_q5(Job::new(q5).source("bids", nexmark(cfg.clone()).bids()).parallelism(2).collect().unwrap());
+    let want = naive_q5(&bids(&cfg));
+    assert!(want.len() >= 100, "{} windows", want.len());
+    assert_eq!(got, want);
+    let duck: Vec<Vec<i64>> = got.iter().map(|r| vec![r.auction as i64, r.num as i64, r.starttime.millis(), r.endtime.millis()]).collect();
+    assert_eq!(duck, answer("q5"));
+}
+
+#[test]
+fn streaming_runs_equal_batch_runs() {
+    let cfg = config(1);
+    let stream = || StreamOptions::default();
+    let batch7 = sorted_q7(Job::new(q7).source("bids", nexmark(cfg.clone()).bids()).collect().unwrap());
+    let batch5 = sorted_q5(Job::new(q5).source("bids", nexmark(cfg.clone()).bids()).collect().unwrap());
+    for (p, rows) in [(1, 65_536), (2, 1000)] {
+        let s7: Vec<Q7Row> =
+            Job::new(q7).source("bids", nexmark(cfg.clone()).bids()).parallelism(p).batch_rows(rows).streaming(stream()).collect().unwrap();
+        let s5: Vec<Q5Row> =
+            Job::new(q5).source("bids", nexmark(cfg.clone()).bids()).parallelism(p).batch_rows(rows).streaming(stream()).collect().unwrap();
+        assert_eq!(sorted_q7(s7), batch7, "q7, {p} readers");
+        assert_eq!(sorted_q5(s5), batch5, "q5, {p} readers");
+    }
+}
+
+#[test]
+fn streaming_fires_windows_in_event_time_order() {
+    // One reader, in-order events: each window fires as soon as the watermark passes it, so
+    // the results leave in window order without sorting.
+    let cfg = config(1);
+    let rows: Vec<Q7Row> = Job::new(q7)
+        .source("bids", nexmark(cfg.clone()).bids().split_events(1000))
+        .parallelism(1)
+        .streaming(StreamOptions::default())
+        .collect()
+        .unwrap();
+    assert_eq!(rows, naive_q7(&bids(&cfg)));
+}
+
+#[test]
+fn out_of_order_events_within_the_bound_are_not_late() {
+    // Groups of 1100 events (11 s at 100 events/s) delivered permuted; 11 s of allowed disorder.
+    let cfg = config(1100);
+    let stream = StreamOptions { out_of_orderness: Duration::from_secs(11), ..StreamOptions::default() };
+    let (sink, rows) = sabot::sink::collect();
+    let summary =
+        Job::new(q7).source("bids", nexmark(cfg.clone()).bids()).parallelism(2).streaming(stream).sink("out", sink).run().unwrap();
+    assert_eq!(summary.late, 0);
+    let got: Vec<Q7Row> = rows.lock().unwrap().iter().flat_map(|b| Q7Row::from_batch(b).unwrap()).collect();
+    assert_eq!(sorted_q7(got), naive_q7(&bids(&cfg)));
+}
+
+#[test]
+fn late_records_are_counted_exactly_and_change_no_result() {
+    // One reader, watermark = the latest event time seen (no allowed disorder): a bid whose
+    // windows all ended at or before the watermark of the morsels before it is late.
+    let cfg = config(1100);
+    let all = bids(&cfg);
+    // Groups of 11 s straddle window ends. Splits of one group (1100 events: 1012 bids), read
+    // in morsels of 50 rows.
+    let morsels: Vec<&[Bid]> = all.chunks(1012).flat_map(|split| split.chunks(50)).collect();
+    let (mut late7, mut late5) = (Vec::new(), 0u64);
+    let mut on_time7 = Vec::new();
+    let mut wm: Option<i64> = None;
+    for m in &morsels {
+        for b in *m {
+            let end7 = b.date_time.0.div_euclid(10 * SEC) * 10 * SEC + 10 * SEC;
+            let last5 = b.date_time.0.div_euclid(2 * SEC) * 2 * SEC + 10 * SEC;
+            if wm.is_some_and(|w| end7 <= w) {
+                late7.push(b.clone());
+            } else {
+                on_time7.push(b.clone());
+            }
+            late5 += u64::from(wm.is_some_and(|w| last5 <= w));
+        }
+        let max = m.iter().map(|b| b.date_time.0).max().unwrap();
+        wm = Some(wm.map_or(max, |w| w.max(max)));
+    }
+    assert!(!late7.is_empty() && late5 > 0, "the permuted groups make some bids late");
+    let source = || nexmark(cfg.clone()).bids().split_events(1100);
+    let (sink, rows) = sabot::sink::collect();
+    let summary = Job::new(q7)
+        .source("bids", source())
+        .parallelism(1)
+        .batch_rows(50)
+        .streaming(StreamOptions::default())
+        .sink("out", sink)
+        .run()
+        .unwrap();
+    assert_eq!(summary.late, late7.len() as u64);
+    let got: Vec<Q7Row> = rows.lock().unwrap().iter().flat_map(|b| Q7Row::from_batch(b).unwrap()).collect();
+    assert_eq!(sorted_q7(got), naive_q7(&on_time7));
+    let (sink, _) = sabot::sink::collect();
+    let summary = Job::new(q5)
+        .source("bids", source())
+        .parallelism(1)
+        .batch_rows(50)
+        .streaming(StreamOptions::default())
+        .sink("out", sink)
+        .run()
+        .unwrap();
+    assert_eq!(summary.late, late5);
+}
+
+#[test]
+fn explain_shows_the_windows_and_the_event_time_column() {
+    let text = sabot::explain_text(sabot::Pipeline::spec(&q5), true, false);
+    assert!(text.contains("source bids: Bid columns=[@event_time, auction]"), "{text}");
+    assert!(text.contains("aggregate <- n0 window=Q5_WINDOW key=|b| b.auction"), "{text}");
+    assert!(text.contains("window=Q5_REGROUP"), "{text}");
+    // Only the auction and the event time are decoded.
+    assert_eq!(sabot::Pipeline::spec(&q5).sources[0].columns(), ["auction", "date_time"]);
+}

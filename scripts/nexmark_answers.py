@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""DuckDB's answers to Nexmark q5 and q7 over bids written by `nexmark_gen`.
+
+    nexmark_gen --events 20000 --rate 100 --out /tmp/nx
+    python scripts/nexmark_answers.py --bids /tmp/nx/bids.parquet --out examples/data/nexmark
+
+writes q5.csv and q7.csv (times in epoch milliseconds), the answers examples/tests/nexmark_windows.rs
+compares Sabot's windows with. Same semantics as the pipelines in examples/src/nexmark.rs: q5 keeps,
+per 10 s window sliding by 2 s, the auction with the most bids (smallest id among ties); q7 keeps,
+per 10 s tumbling window, the highest bid (earliest, then smallest auction and bidder, among ties).
+Needs `pip install duckdb==1.5.5`.
+"""
+import argparse
+import os
+
+import duckdb
+
+Q5 = """
+WITH b AS (SELECT auction, epoch_ms(date_time) AS t FROM read_parquet($bids)),
+w AS (SELECT auction, (t // 2000) * 2000 - k * 2000 AS starttime FROM b, range(0, 5) r(k)),
+c AS (SELECT auction, starttime, count(*) AS num FROM w GROUP BY ALL),
+r AS (SELECT *, row_number() OVER (PARTITION BY starttime ORDER BY num DESC, auction) AS rn FROM c)
+SELECT auction, num, starttime, starttime + 10000 AS endtime FROM r WHERE rn = 1 ORDER BY starttime
+"""
+
+Q7 = """
+WITH b AS (SELECT auction, bidder, price, epoch_ms(date_time) AS t FROM read_parquet($bids)),
+r AS (SELECT *, (t // 10000) * 10000 + 10000 AS window_end,
+             row_number() OVER (PARTITION BY t // 10000 ORDER BY price DESC, t, auction, bidder) AS rn FROM b)
+SELECT auction, bidder, price, t AS date_time, window_end FROM r WHERE rn = 1 ORDER BY window_end
+"""
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--bids", required=True, help="bids.parquet written by nexmark_gen")
+    p.add_argument("--out", required=True, help="directory for q5.csv and q7.csv")
+    args = p.parse_args()
+    os.makedirs(args.out, exist_ok=True)
+    con = duckdb.connect()
+    for name, sql in [("q5", Q5), ("q7", Q7)]:
+        rel = con.execute(sql, {"bids": args.bids})
+        cols = [d[0] for d in rel.description]
+        rows = rel.fetchall()
+        path = os.path.join(args.out, f"{name}.csv")
+        with open(path, "w") as f:
+            f.write(",".join(cols) + "\n")
+            for row in rows:
+                f.write(",".join(str(v) for v in row) + "\n")
+        print(f"{name}: {len(rows)} windows to {path}")
+
+
+if __name__ == "__main__":
+    main()
