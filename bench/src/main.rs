@@ -6,6 +6,7 @@
 
 mod build;
 mod chain;
+mod nexmark;
 mod spill;
 mod tpch;
 
@@ -80,6 +81,28 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         threads: usize,
     },
+    /// Nexmark q0, q1, q2, q5, q7 over the same generated bids as streams: Sabot vs Flink 2.3
+    /// (PyFlink), both reading the same CSV files.
+    Nexmark {
+        /// Generated events (bids are 46 in 50).
+        #[arg(long, default_value_t = 10_000_000)]
+        events: u64,
+        /// Where the bid CSV files go (reused when they hold the same number of events).
+        #[arg(long, default_value = "/tmp/sabot-nexmark/bids")]
+        data: String,
+        /// Timed runs per engine and query (the median is reported).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Readers (Sabot) and parallelism (Flink); also the number of CSV files.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Python with apache-flink installed; without it Flink is not run.
+        #[arg(long)]
+        python: Option<String>,
+        /// Queries to run (comma separated).
+        #[arg(long, value_delimiter = ',', default_value = "q0,q1,q2,q5,q7")]
+        queries: Vec<String>,
+    },
     /// One run of `bench spill` (internal).
     #[command(hide = true)]
     SpillChild {
@@ -113,6 +136,9 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Chain { rows, runs, threads, python, engines } => chain::run(rows, runs, threads, &python, &engines),
         Command::Build { runs } => build::run(runs),
+        Command::Nexmark { events, data, runs, threads, python, queries } => {
+            nexmark::run(events, &data, runs, threads, python.as_deref(), &queries)
+        }
         Command::Tpch { data, runs, threads, python, queries } => tpch::run(&data, runs, threads, &python, &queries),
         Command::Spill { keys, limit, states, data, threads } => spill::run(keys, &limit, &states, &data, threads),
         Command::SpillChild { query, keys, input, accounts, out, state, limit, threads } => {

@@ -19,12 +19,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the job on bounded input.
+    /// Run the job: on bounded input by default, or as a stream with `--stream`.
     Run {
         /// An input: NAME=KIND:PATH, e.g. bids=parquet:data/bids/ (kinds: parquet, csv).
         #[arg(long = "source", value_name = "NAME=KIND:PATH")]
         sources: Vec<String>,
-        /// An output: NAME=KIND:PATH or NAME=stdout (kinds: parquet, csv, stdout); default stdout.
+        /// An output: NAME=KIND:PATH, NAME=stdout or NAME=blackhole (kinds: parquet, csv); default stdout.
         #[arg(long = "sink", value_name = "NAME=KIND:PATH")]
         sinks: Vec<String>,
         /// Worker threads (default: all cores).
@@ -39,6 +39,14 @@ enum Command {
         /// Bytes hash tables may hold before they spill to the state backend (e.g. 512MiB, 2G).
         #[arg(long, value_name = "SIZE", value_parser = parse_size)]
         memory_limit: Option<usize>,
+        /// Run as a stream: watermarks from the sources' event-time fields, each window emitted
+        /// once the watermark passes its end (bounded input ends with a final watermark).
+        #[arg(long)]
+        stream: bool,
+        /// With --stream: how far the watermark stays behind the latest event time seen
+        /// (bounded out-of-orderness), e.g. 4s or 500ms.
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "0s", requires = "stream")]
+        out_of_orderness: std::time::Duration,
     },
     /// Show the plan, each optimisation pass, the fused stages and the generated code.
     Explain {
@@ -87,8 +95,11 @@ where
 
 fn execute(spec: &'static PipelineSpec, command: Command) -> Result<()> {
     match command {
-        Command::Run { sources, sinks, parallelism, batch_rows, state, memory_limit } => {
+        Command::Run { sources, sinks, parallelism, batch_rows, state, memory_limit, stream, out_of_orderness } => {
             let mut job = Job::from_spec(spec).batch_rows(batch_rows).progress(true).state(sabot_state::open(&state)?);
+            if stream {
+                job = job.streaming(crate::exec::StreamOptions { out_of_orderness, ..Default::default() });
+            }
             if let Some(bytes) = memory_limit {
                 job = job.memory_limit(bytes);
             }
@@ -114,6 +125,9 @@ fn execute(spec: &'static PipelineSpec, command: Command) -> Result<()> {
                 secs,
                 summary.rows_in as f64 / secs.max(1e-9) / 1e6
             );
+            if stream {
+                eprintln!("{} watermarks, {} late records (after every window holding them had fired)", summary.watermarks, summary.late);
+            }
             if summary.spills.0 > 0 {
                 eprintln!("spilled {} times ({} groups) to {state}", summary.spills.0, summary.spills.1);
             }

@@ -1,5 +1,6 @@
-//! CSV files as a sink: a header row, then the rows; made visible by an atomic rename when
-//! complete.
+//! CSV files as a sink: a header row (unless turned off), then the rows; made visible by an
+//! atomic rename when complete. Timestamps are written as `2024-01-01 00:00:00.120`, the SQL
+//! form Flink, DuckDB and Spark read.
 
 use super::Sink;
 use super::parquet::Staged;
@@ -15,6 +16,7 @@ use std::io::BufWriter;
 #[derive(Debug)]
 pub struct CsvSink {
     path: String,
+    header: bool,
     open: Option<OpenCsv>,
 }
 
@@ -27,9 +29,20 @@ struct OpenCsv {
     wrote: bool,
 }
 
+/// Timestamps without a time zone: date, time, and as many fractional digits as needed.
+const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.f";
+
 /// A sink writing to `path` (a `.csv` file or a directory).
 pub fn csv(path: impl Into<String>) -> CsvSink {
-    CsvSink { path: path.into(), open: None }
+    CsvSink { path: path.into(), header: true, open: None }
+}
+
+impl CsvSink {
+    /// Whether the file starts with a header row of column names (default: yes).
+    pub fn header(mut self, header: bool) -> Self {
+        self.header = header;
+        self
+    }
 }
 
 impl OpenCsv {
@@ -45,7 +58,8 @@ impl Sink for CsvSink {
         self.open = None;
         let staged = Staged::new(&self.path, "csv")?;
         let file = staged.create()?;
-        let writer = WriterBuilder::new().with_header(true).build(BufWriter::new(file));
+        let writer =
+            WriterBuilder::new().with_header(self.header).with_timestamp_format(TIMESTAMP_FORMAT.into()).build(BufWriter::new(file));
         self.open = Some(OpenCsv { staged, writer, schema, wrote: false });
         Ok(())
     }

@@ -1,10 +1,12 @@
 //! Sinks: take a pipeline output's batches in order and write them somewhere.
 
+mod blackhole;
 mod collect;
 mod csv;
 mod parquet;
 mod stdout;
 
+pub use self::blackhole::{BlackholeSink, blackhole};
 pub use self::collect::{CollectSink, Collected, collect};
 pub use self::csv::{CsvSink, csv};
 pub use self::parquet::{ParquetSink, parquet};
@@ -33,16 +35,18 @@ pub fn pretty(batches: &[RecordBatch]) -> Result<String> {
 
 /// A sink given by a CLI spec `KIND:PATH` or `stdout`.
 pub fn from_spec(spec: &str) -> Result<Box<dyn Sink>> {
-    if spec == "stdout" {
-        return Ok(Box::new(stdout()));
+    match spec {
+        "stdout" => return Ok(Box::new(stdout())),
+        "blackhole" => return Ok(Box::new(blackhole())),
+        _ => {}
     }
     let (kind, path) = spec
         .split_once(':')
-        .ok_or_else(|| crate::Error::Config(format!("sink `{spec}`: expected KIND:PATH or stdout (kinds: parquet, csv, stdout)")))?;
+        .ok_or_else(|| crate::Error::Config(format!("sink `{spec}`: expected KIND:PATH, stdout or blackhole (kinds: parquet, csv)")))?;
     match kind {
         "parquet" => Ok(Box::new(parquet(path))),
         "csv" => Ok(Box::new(csv(path))),
         "stdout" => Ok(Box::new(stdout())),
-        other => Err(crate::Error::Config(format!("sink `{spec}`: unknown kind `{other}` (kinds: parquet, csv, stdout)"))),
+        other => Err(crate::Error::Config(format!("sink `{spec}`: unknown kind `{other}` (kinds: parquet, csv; or stdout, blackhole)"))),
     }
 }

@@ -1,0 +1,67 @@
+"""The `bench nexmark` peer: Nexmark queries on Apache Flink (PyFlink's local mini-cluster,
+Flink SQL, streaming mode) over the bid CSV files `bench nexmark` wrote, into a blackhole sink.
+
+Usage: python flink_nexmark.py CSV_DIR RUNS PARALLELISM WATERMARK_S QUERIES
+-> one line per query: "name median_seconds" (wall time from submission to the job's end,
+one untimed warm-up run first). Needs `pip install apache-flink==2.3.0` and Java 17. The SQL is
+the Nexmark suite's (q5 and q7 join their window results back, keeping every tie).
+"""
+import statistics
+import sys
+import time
+
+csv_dir, runs, parallelism, watermark_s, queries = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+
+SQL = {
+    "q0": "SELECT auction, bidder, price, date_time, extra FROM bid",
+    "q1": "SELECT auction, bidder, 0.908 * price AS price, date_time, extra FROM bid",
+    "q2": "SELECT auction, price FROM bid WHERE MOD(auction, 123) = 0",
+    "q5": """
+SELECT AuctionBids.auction, AuctionBids.num FROM (
+  SELECT auction, count(*) AS num, window_start AS starttime, window_end AS endtime
+  FROM TABLE(HOP(TABLE bid, DESCRIPTOR(date_time), INTERVAL '2' SECOND, INTERVAL '10' SECOND))
+  GROUP BY auction, window_start, window_end) AS AuctionBids
+JOIN (
+  SELECT max(CountBids.num) AS maxn, CountBids.starttime, CountBids.endtime FROM (
+    SELECT count(*) AS num, window_start AS starttime, window_end AS endtime
+    FROM TABLE(HOP(TABLE bid, DESCRIPTOR(date_time), INTERVAL '2' SECOND, INTERVAL '10' SECOND))
+    GROUP BY auction, window_start, window_end) AS CountBids
+  GROUP BY CountBids.starttime, CountBids.endtime) AS MaxBids
+ON AuctionBids.starttime = MaxBids.starttime AND AuctionBids.endtime = MaxBids.endtime
+   AND AuctionBids.num >= MaxBids.maxn""",
+    "q7": """
+SELECT B.auction, B.price, B.bidder, B.date_time, B.extra FROM bid B
+JOIN (
+  SELECT MAX(price) AS maxprice, window_end AS date_time
+  FROM TABLE(TUMBLE(TABLE bid, DESCRIPTOR(date_time), INTERVAL '10' SECOND))
+  GROUP BY window_start, window_end) B1
+ON B.price = B1.maxprice
+WHERE B.date_time BETWEEN B1.date_time - INTERVAL '10' SECOND AND B1.date_time""",
+}
+
+from pyflink.common import Configuration  # noqa: E402
+from pyflink.table import EnvironmentSettings, TableDescriptor, TableEnvironment  # noqa: E402
+
+conf = Configuration()
+conf.set_string("parallelism.default", parallelism)
+conf.set_string("pipeline.object-reuse", "true")
+env = TableEnvironment.create(EnvironmentSettings.new_instance().with_configuration(conf).in_streaming_mode().build())
+env.execute_sql(f"""
+CREATE TABLE bid (
+  auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, url STRING, date_time TIMESTAMP(3), extra STRING,
+  WATERMARK FOR date_time AS date_time - INTERVAL '{watermark_s}' SECOND
+) WITH ('connector' = 'filesystem', 'path' = 'file://{csv_dir}', 'format' = 'csv')""")
+
+
+def once(sql):
+    t = time.perf_counter()
+    env.sql_query(sql).execute_insert(TableDescriptor.for_connector("blackhole").build()).wait()
+    return time.perf_counter() - t
+
+
+for name in queries.split(","):
+    if name not in SQL:
+        print(f"{name} missing", flush=True)
+        continue
+    once(SQL[name])
+    print(name, statistics.median(once(SQL[name]) for _ in range(runs)), flush=True)
