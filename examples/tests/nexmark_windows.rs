@@ -203,3 +203,23 @@ fn explain_shows_the_windows_and_the_event_time_column() {
     // Only the auction and the event time are decoded.
     assert_eq!(sabot::Pipeline::spec(&q5).sources[0].columns(), ["auction", "date_time"]);
 }
+
+#[test]
+fn the_nexmark_binary_runs_q7_as_a_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("q7.csv");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_nexmark"))
+        .args(["q7", "run", "--source", "bids=nexmark:bids:20000", "--sink", &format!("out=csv:{}", out.display()), "--stream", "-p", "2"])
+        .args(["--out-of-orderness", "1s"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(stderr.contains("0 late records"), "{stderr}");
+    // 20 000 events at 10 000 per second: 2 s of event time, one 10 s window.
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(text.lines().count(), 2, "{text}");
+    let bad =
+        std::process::Command::new(env!("CARGO_BIN_EXE_nexmark")).args(["q7", "run", "--source", "bids=nexmark:bidz:10"]).output().unwrap();
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("kinds: persons, auctions, bids"));
+}

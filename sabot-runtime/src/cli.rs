@@ -21,7 +21,8 @@ struct Cli {
 enum Command {
     /// Run the job: on bounded input by default, or as a stream with `--stream`.
     Run {
-        /// An input: NAME=KIND:PATH, e.g. bids=parquet:data/bids/ (kinds: parquet, csv).
+        /// An input: NAME=KIND:PATH, e.g. bids=parquet:data/bids/ (kinds: parquet, csv), or
+        /// NAME=nexmark:KIND:EVENTS for generated events (bids=nexmark:bids:10000000).
         #[arg(long = "source", value_name = "NAME=KIND:PATH")]
         sources: Vec<String>,
         /// An output: NAME=KIND:PATH, NAME=stdout or NAME=blackhole (kinds: parquet, csv); default stdout.

@@ -69,13 +69,32 @@ pub trait Source: Send + Sync {
 /// A source given by a CLI spec `KIND:PATH` (`parquet:data/bids/`, `csv:logs.csv`).
 pub fn from_spec(spec: &str) -> Result<Box<dyn Source>> {
     let (kind, path) = spec.split_once(':').ok_or_else(|| {
-        crate::Error::Config(format!("source `{spec}`: expected KIND:PATH, e.g. parquet:data/bids/ (kinds: parquet, csv)"))
+        crate::Error::Config(format!("source `{spec}`: expected KIND:PATH, e.g. parquet:data/bids/ (kinds: parquet, csv, nexmark)"))
     })?;
     match kind {
         "parquet" => Ok(Box::new(parquet(path))),
         "csv" => Ok(Box::new(csv(path))),
-        other => Err(crate::Error::Config(format!("source `{spec}`: unknown kind `{other}` (kinds: parquet, csv)"))),
+        "nexmark" => nexmark_spec(spec, path),
+        other => Err(crate::Error::Config(format!("source `{spec}`: unknown kind `{other}` (kinds: parquet, csv, nexmark)"))),
     }
+}
+
+/// `nexmark:KIND:EVENTS`: the generator's persons, auctions or bids out of EVENTS events.
+fn nexmark_spec(spec: &str, rest: &str) -> Result<Box<dyn Source>> {
+    let usage = || {
+        crate::Error::Config(format!(
+            "source `{spec}`: expected nexmark:KIND:EVENTS, e.g. nexmark:bids:10000000 (kinds: persons, auctions, bids)"
+        ))
+    };
+    let (kind, events) = rest.split_once(':').ok_or_else(usage)?;
+    let events: u64 = events.replace('_', "").parse().map_err(|_| usage())?;
+    let n = nexmark(NexmarkConfig { events, ..NexmarkConfig::default() });
+    Ok(match kind {
+        "persons" => Box::new(n.persons()),
+        "auctions" => Box::new(n.auctions()),
+        "bids" => Box::new(n.bids()),
+        _ => return Err(usage()),
+    })
 }
 
 /// Files named by a path: the file itself, every file of a directory (sorted, hidden files

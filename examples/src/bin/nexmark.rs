@@ -1,0 +1,22 @@
+//! Nexmark queries as job binaries: `nexmark q7 run --source bids=nexmark:bids:10000000 --stream`
+//! (`q0`, `q1`, `q2`, `q5` or `q7`; everything after the query name is the job CLI). Each reads
+//! a `bids` source: the generator (`nexmark:bids:EVENTS`) or files written by `nexmark_gen`.
+
+#[global_allocator]
+static ALLOC: sabot::Allocator = sabot::Allocator;
+
+use sabot_examples::nexmark::{q0, q1, q2, q5, q7};
+
+fn main() -> anyhow::Result<()> {
+    let mut args: Vec<String> = std::env::args().collect();
+    let query = if args.len() > 1 { args.remove(1) } else { String::new() };
+    // The job CLI reads the process arguments; it sees them without the query name.
+    match query.as_str() {
+        "q0" => Ok(sabot::main_with_args(q0, args)?),
+        "q1" => Ok(sabot::main_with_args(q1, args)?),
+        "q2" => Ok(sabot::main_with_args(q2, args)?),
+        "q5" => Ok(sabot::main_with_args(q5, args)?),
+        "q7" => Ok(sabot::main_with_args(q7, args)?),
+        other => anyhow::bail!("usage: nexmark q0|q1|q2|q5|q7 run --source bids=nexmark:bids:EVENTS [--stream] ... (got `{other}`)"),
+    }
+}
