@@ -2,6 +2,8 @@
 //! over the same generated bids and to DuckDB's answers committed for the same events
 //! (`scripts/nexmark_answers.py`); late records are counted exactly.
 
+use arrow::array::AsArray;
+use arrow::datatypes::UInt64Type;
 use sabot::nexmark::{Bid, NexmarkConfig, nexmark};
 use sabot::prelude::*;
 use sabot::{Job, StreamOptions};
@@ -171,15 +173,26 @@ fn late_records_are_counted_exactly_and_change_no_result() {
     assert!(!late7.is_empty() && late5 > 0, "the permuted groups make some bids late");
     let source = || nexmark(cfg.clone()).bids().split_events(1100);
     let (sink, rows) = sabot::sink::collect();
+    let (late_sink, late_rows) = sabot::sink::collect();
     let summary = Job::new(q7)
         .source("bids", source())
         .parallelism(1)
         .batch_rows(50)
         .streaming(StreamOptions::default())
         .sink("out", sink)
+        .late_sink(late_sink)
         .run()
         .unwrap();
     assert_eq!(summary.late, late7.len() as u64);
+    // The late rows themselves, in arrival order, with the columns q7 reads.
+    let late_batches = late_rows.lock().unwrap();
+    let names: Vec<String> = late_batches[0].schema().fields().iter().map(|f| f.name().clone()).collect();
+    assert_eq!(names, ["auction", "bidder", "price", "date_time"]);
+    let column = |name: &str| -> Vec<u64> {
+        late_batches.iter().flat_map(|b| b.column_by_name(name).unwrap().as_primitive::<UInt64Type>().values().to_vec()).collect()
+    };
+    assert_eq!(column("auction"), late7.iter().map(|b| b.auction).collect::<Vec<_>>());
+    assert_eq!(column("price"), late7.iter().map(|b| b.price).collect::<Vec<_>>());
     let got: Vec<Q7Row> = rows.lock().unwrap().iter().flat_map(|b| Q7Row::from_batch(b).unwrap()).collect();
     assert_eq!(sorted_q7(got), naive_q7(&on_time7));
     let (sink, _) = sabot::sink::collect();

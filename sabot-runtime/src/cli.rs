@@ -48,6 +48,10 @@ enum Command {
         /// (bounded out-of-orderness), e.g. 4s or 500ms.
         #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration, default_value = "0s", requires = "stream")]
         out_of_orderness: std::time::Duration,
+        /// With --stream: where late rows go (KIND:PATH, as for --sink); without it they are
+        /// only counted.
+        #[arg(long, value_name = "KIND:PATH", requires = "stream")]
+        late_sink: Option<String>,
     },
     /// Show the plan, each optimisation pass, the fused stages and the generated code.
     Explain {
@@ -96,10 +100,13 @@ where
 
 fn execute(spec: &'static PipelineSpec, command: Command) -> Result<()> {
     match command {
-        Command::Run { sources, sinks, parallelism, batch_rows, state, memory_limit, stream, out_of_orderness } => {
+        Command::Run { sources, sinks, parallelism, batch_rows, state, memory_limit, stream, out_of_orderness, late_sink } => {
             let mut job = Job::from_spec(spec).batch_rows(batch_rows).progress(true).state(sabot_state::open(&state)?);
             if stream {
                 job = job.streaming(crate::exec::StreamOptions { out_of_orderness, ..Default::default() });
+            }
+            if let Some(spec) = &late_sink {
+                job = job.late_sink_boxed(sink::from_spec(spec)?);
             }
             if let Some(bytes) = memory_limit {
                 job = job.memory_limit(bytes);

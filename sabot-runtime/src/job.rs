@@ -15,6 +15,7 @@ pub struct Job {
     sinks: Vec<Option<Box<dyn Sink>>>,
     options: RunOptions,
     stream: Option<StreamOptions>,
+    late: Option<Box<dyn Sink>>,
     problems: Vec<String>,
 }
 
@@ -32,6 +33,7 @@ impl Job {
             sinks: spec.sinks.iter().map(|_| None).collect(),
             options: RunOptions::default(),
             stream: None,
+            late: None,
             problems: Vec::new(),
         }
     }
@@ -99,6 +101,20 @@ impl Job {
         self
     }
 
+    /// Streaming: where late rows go (records of a windowed aggregation's input that arrived
+    /// after every window holding them had fired). Without one they are counted and a warning
+    /// is logged.
+    pub fn late_sink(mut self, sink: impl Sink + 'static) -> Self {
+        self.late = Some(Box::new(sink));
+        self
+    }
+
+    /// `late_sink` with a boxed sink.
+    pub fn late_sink_boxed(mut self, sink: Box<dyn Sink>) -> Self {
+        self.late = Some(sink);
+        self
+    }
+
     /// Shows a progress bar when stderr is a terminal.
     pub fn progress(mut self, on: bool) -> Self {
         self.options.progress = on;
@@ -106,7 +122,7 @@ impl Job {
     }
 
     /// Runs to completion; outputs without a sink go to standard output.
-    pub fn run(self) -> Result<RunSummary> {
+    pub fn run(mut self) -> Result<RunSummary> {
         if !self.problems.is_empty() {
             return Err(Error::Config(self.problems.join("; ")));
         }
@@ -117,7 +133,7 @@ impl Job {
         let sources: Vec<&dyn Source> = self.sources.iter().flatten().map(|s| s.as_ref()).collect();
         let mut sinks: Vec<Box<dyn Sink>> = self.sinks.into_iter().map(|s| s.unwrap_or_else(|| Box::new(sink::stdout()))).collect();
         match &self.stream {
-            Some(stream) => run_streaming(self.spec, &sources, &mut sinks, &self.options, stream),
+            Some(stream) => run_streaming(self.spec, &sources, &mut sinks, self.late.as_mut(), &self.options, stream),
             None => run_bounded(self.spec, &sources, &mut sinks, &self.options),
         }
     }

@@ -119,6 +119,8 @@ pub struct StageSpec {
     /// The join build stages it probes, each with whether every row it outputs passes through
     /// that join (then it can run once per partition of a spilled build side).
     pub probes: &'static [(usize, bool)],
+    /// For a windowed aggregation: the schema of its input rows, which late rows keep.
+    pub late: Option<fn() -> SchemaRef>,
     /// The generated code.
     pub run: StageRun,
 }

@@ -56,7 +56,7 @@ impl Ctx<'_> {
     }
 
     /// Adds the row to its group: `__table.upsert(key, init, update)`.
-    pub(super) fn aggregate_update(&self, a: &Aggregate, row: &syn::Ident) -> TokenStream {
+    pub(super) fn aggregate_update(&self, id: NodeId, a: &Aggregate, row: &syn::Ident) -> TokenStream {
         let syn::Expr::Closure(c) = &self.closures[a.body.id] else { return TokenStream::new() };
         let span = self.op_spans[a.body.id];
         let row_pat = aggregate::params(c, a.window.is_some(), a.key.is_some()).row;
@@ -92,6 +92,8 @@ impl Ctx<'_> {
         };
         // Each window holding the row's event time gets it, unless that window has fired
         // already (a streaming run's late rows, counted when no window takes them).
+        let keep = record_type_at(self.plan, self.sig, self.closures, self.plan.nodes[id].inputs[0])
+            .map(|_| quote! { __p::RecordBuilder::append(&mut __late_rows, #row); });
         let assigner = &self.closures[w];
         let wspan = self.op_spans[w];
         let assign = quote_spanned! {wspan=> let __assigner = __p::WindowAssigner::check(#assigner)?; };
@@ -111,6 +113,7 @@ impl Ctx<'_> {
             }
             if !__on_time {
                 __ctx.late();
+                #keep
             }
         }
     }

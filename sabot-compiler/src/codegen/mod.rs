@@ -123,7 +123,13 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
         });
         let ends = if s.breaker.is_none() { stage::outer_joins(&plan, s) } else { Vec::new() };
         let ends = ends.into_iter().map(|n| format_ident!("__sabot_stage_{}_end_{}", i, n));
-        quote! { __p::StageSpec { input: #input, sinks: &[#(#sinks),*], ordered: true, unmatched: &[#(#ends),*], probes: &[#(#probes),*], run: #run } }
+        let late = match stage::late_record(&plan, &signature, &closures, s) {
+            Some(ty) => quote! { ::core::option::Option::Some(<#ty as __p::Record>::schema) },
+            None => quote! { ::core::option::Option::None },
+        };
+        quote! {
+            __p::StageSpec { input: #input, sinks: &[#(#sinks),*], ordered: true, unmatched: &[#(#ends),*], probes: &[#(#probes),*], late: #late, run: #run }
+        }
     });
 
     let key_checks = join_key_checks(&plan, &signature, &closures, &op_spans);

@@ -61,6 +61,16 @@ fn fanout(plan: &Plan, stage: &Stage) -> BTreeMap<NodeId, Option<usize>> {
     f
 }
 
+/// For a stage ending in a windowed aggregation whose input record type is known: that type
+/// (its late rows are kept as such records).
+pub fn late_record(plan: &Plan, sig: &Signature, closures: &[syn::Expr], stage: &Stage) -> Option<syn::Type> {
+    let b = stage.breaker?;
+    match &plan.nodes[b].op {
+        Op::Aggregate(a) if a.window.is_some() => record_type_at(plan, sig, closures, plan.nodes[b].inputs[0]),
+        _ => None,
+    }
+}
+
 /// The record a stage reads and the name of its field-mask constant: a source's record, or the
 /// output record of the aggregation whose groups it reads.
 pub fn stage_input(plan: &Plan, sig: &Signature, closures: &[syn::Expr], stage: &Stage) -> (syn::Type, syn::Ident) {
@@ -219,16 +229,26 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                     }
                 }
             });
+            // A windowed aggregation keeps its late rows, as records of its input.
+            let (late_init, late_keep) = match late_record(plan, sig, closures, stage) {
+                Some(ty) => (
+                    quote! { let mut __late_rows = <#ty as __p::Record>::builder(0); },
+                    quote! { __ctx.keep_late::<#ty>(&mut __late_rows); },
+                ),
+                None => (TokenStream::new(), TokenStream::new()),
+            };
             quote! {
                 #[allow(unused_variables, unused_mut, unused_labels, clippy::all)]
                 fn #f(__split: __p::MorselIter, __ctx: &__p::StageCtx) -> __p::Result<::std::boxed::Box<dyn #partial>> {
                     #local_mask
                     #(#tables)*
                     #init
+                    #late_init
                     for __next in __split {
                         let __owned = __next?;
                         let __morsel = &__owned;
                         #per_morsel
+                        #late_keep
                         #budget
                     }
                     ::core::result::Result::Ok(#finish)
@@ -325,7 +345,7 @@ impl Ctx<'_> {
                 }
             }
             Op::Union => self.consumers(id, row),
-            Op::Aggregate(a) => self.aggregate_update(a, row),
+            Op::Aggregate(a) => self.aggregate_update(id, a, row),
             Op::Reduce { key, body } => self.reduce_update(id, key, body.as_ref(), row),
             Op::Join(j) if self.stage.breaker == Some(id) => self.join_build(id, j, row),
             Op::Join(j) => self.join_probe(id, j, row, label),

@@ -17,6 +17,8 @@ pub struct StageCtx {
     watermark: Option<i64>,
     /// Records that arrived after every window holding them had fired.
     late: Arc<std::sync::atomic::AtomicU64>,
+    /// Those records, for the job's late-row output.
+    late_rows: Arc<std::sync::Mutex<Vec<arrow::array::RecordBatch>>>,
 }
 
 impl StageCtx {
@@ -55,6 +57,21 @@ impl StageCtx {
     #[cold]
     pub fn late(&self) {
         self.late.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Hands over the late records a stage collected in `rows` (generated code calls this after
+    /// each morsel).
+    pub fn keep_late<R: crate::record::Record>(&self, rows: &mut R::Builder) {
+        use crate::record::RecordBuilder;
+        if !rows.is_empty() {
+            let batch = rows.finish();
+            self.late_rows.lock().unwrap_or_else(|p| p.into_inner()).push(batch);
+        }
+    }
+
+    /// Takes the late records kept so far (shared by every context cloned from this one).
+    pub fn take_late(&self) -> Vec<arrow::array::RecordBatch> {
+        std::mem::take(&mut *self.late_rows.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     /// Late records counted so far (shared by every context cloned from this one).

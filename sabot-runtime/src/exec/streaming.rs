@@ -76,10 +76,13 @@ struct ReaderState {
 }
 
 /// Runs `spec` over `sources` into `sinks` as a stream (see the module doc).
+/// Late rows (input records of a windowed aggregation that arrived after their windows fired)
+/// go to `late` when given; otherwise they are only counted, and a warning says how many.
 pub fn run_streaming(
     spec: &PipelineSpec,
     sources: &[&dyn Source],
     sinks: &mut [Box<dyn Sink>],
+    mut late: Option<&mut Box<dyn Sink>>,
     opts: &RunOptions,
     stream: &StreamOptions,
 ) -> Result<RunSummary> {
@@ -87,6 +90,10 @@ pub fn run_streaming(
     check_shape(spec)?;
     for (sink, s) in sinks.iter_mut().zip(spec.sinks) {
         sink.open(s.name, (s.schema)())?;
+    }
+    let late_schema = late_schema(spec);
+    if let (Some(sink), Some(schema)) = (late.as_deref_mut(), &late_schema) {
+        sink.open("late", schema.clone())?;
     }
     let ctx = StageCtx::default();
     let (tx, rx) = mpsc::sync_channel::<Msg>(stream.queue.max(1));
@@ -99,6 +106,8 @@ pub fn run_streaming(
         readers: Vec::new(),
         summary: RunSummary { rows_out: vec![0; spec.sinks.len()], ..Default::default() },
         batch_rows: opts.batch_rows,
+        late,
+        late_schema,
     };
     let parallelism = opts.parallelism.max(1);
     std::thread::scope(|scope| -> Result<()> {
@@ -139,12 +148,36 @@ pub fn run_streaming(
         result
     })?;
     coord.finish()?;
+    coord.write_late()?;
     for sink in coord.sinks.iter_mut() {
         sink.finish()?;
     }
+    if let Some(sink) = coord.late.as_deref_mut() {
+        sink.finish()?;
+    }
     coord.summary.late = ctx.late_records();
+    if coord.summary.late > 0 && coord.late.is_none() {
+        tracing::warn!(
+            late = coord.summary.late,
+            "records arrived after their windows fired and changed no result; bind a late sink (--late-sink) to keep them"
+        );
+    }
     coord.summary.elapsed = started.elapsed();
     Ok(coord.summary)
+}
+
+/// The schema of late rows: the first windowed aggregation's input record, and when that is
+/// a source's record, only the columns the pipeline reads (the others were never decoded).
+fn late_schema(spec: &PipelineSpec) -> Option<arrow::datatypes::SchemaRef> {
+    let stage = spec.stages.iter().find(|s| s.late.is_some())?;
+    let schema = (stage.late?)();
+    let StageInput::Source(i) = stage.input else { return Some(schema) };
+    if schema != (spec.sources[i].schema)() {
+        return Some(schema);
+    }
+    let read = read_request(spec, i, 1).columns;
+    let fields: Vec<_> = schema.fields().iter().filter(|f| read.iter().any(|c| c == f.name())).cloned().collect();
+    Some(Arc::new(arrow::datatypes::Schema::new(fields)))
 }
 
 /// Streaming runs read sources only in their first stage, and have no join build sides yet.
@@ -295,9 +328,31 @@ struct Coordinator<'a> {
     readers: Vec<(usize, Vec<ReaderState>)>,
     summary: RunSummary,
     batch_rows: usize,
+    /// Where late rows go, and their schema (the first windowed aggregation's input).
+    late: Option<&'a mut Box<dyn Sink>>,
+    late_schema: Option<arrow::datatypes::SchemaRef>,
 }
 
 impl Coordinator<'_> {
+    /// Writes the late rows readers kept since the last call.
+    fn write_late(&mut self) -> Result<()> {
+        let rows = self.ctx.take_late();
+        let Some(sink) = self.late.as_deref_mut() else { return Ok(()) };
+        let Some(schema) = &self.late_schema else { return Ok(()) };
+        for b in rows {
+            // Keep the columns of the late schema (those decoded), by name.
+            let columns: Option<Vec<_>> = schema.fields().iter().map(|f| b.column_by_name(f.name()).cloned()).collect();
+            let batch = columns.and_then(|c| RecordBatch::try_new(schema.clone(), c).ok()).ok_or_else(|| {
+                Error::Config(format!(
+                    "pipeline `{}`: late rows of two windowed aggregations with different records cannot share one late sink",
+                    self.spec.name
+                ))
+            })?;
+            sink.write(&batch)?;
+        }
+        Ok(())
+    }
+
     fn receive(&mut self, rx: &mpsc::Receiver<Msg>, depth: &AtomicUsize, idle: Duration) -> Result<()> {
         loop {
             let msg = match rx.recv_timeout(idle.max(Duration::from_millis(10)) / 2) {
@@ -317,6 +372,7 @@ impl Coordinator<'_> {
                 }
                 Msg::Data { stage, reader, out, rows, watermark } => {
                     self.summary.rows_in += rows;
+                    self.write_late()?;
                     match out {
                         Out::Rows(per_sink) => self.write(per_sink)?,
                         Out::Partial(p) => merge_into(&mut self.stages[stage].partial, p)?,
