@@ -4,10 +4,11 @@
     nexmark_gen --events 20000 --rate 100 --out /tmp/nx
     python scripts/nexmark_answers.py --bids /tmp/nx/bids.parquet --out examples/data/nexmark
 
-writes q5.csv and q7.csv (times in epoch milliseconds), the answers examples/tests/nexmark_windows.rs
+writes q5.csv, q7.csv and q11.csv (times in epoch milliseconds), the answers examples/tests/nexmark_windows.rs
 compares Sabot's windows with. Same semantics as the pipelines in examples/src/nexmark.rs: q5 keeps,
 per 10 s window sliding by 2 s, the auction with the most bids (smallest id among ties); q7 keeps,
-per 10 s tumbling window, the highest bid (earliest, then smallest auction and bidder, among ties).
+per 10 s tumbling window, the highest bid (earliest, then smallest auction and bidder, among ties);
+q11 counts each bidder's sessions (bids at most 10 s apart; a session ends 10 s after its last bid).
 Needs `pip install duckdb==1.5.5`.
 """
 import argparse
@@ -31,14 +32,23 @@ SELECT auction, bidder, price, t AS date_time, window_end FROM r WHERE rn = 1 OR
 """
 
 
+Q11 = """
+WITH b AS (SELECT bidder, epoch_ms(date_time) AS t FROM read_parquet($bids)),
+s AS (SELECT bidder, t, CASE WHEN t - lag(t) OVER (PARTITION BY bidder ORDER BY t) <= 10000 THEN 0 ELSE 1 END AS new FROM b),
+g AS (SELECT bidder, t, sum(new) OVER (PARTITION BY bidder ORDER BY t ROWS UNBOUNDED PRECEDING) AS sid FROM s)
+SELECT bidder, count(*) AS bid_count, min(t) AS starttime, max(t) + 10000 AS endtime
+FROM g GROUP BY bidder, sid ORDER BY bidder, starttime
+"""
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bids", required=True, help="bids.parquet written by nexmark_gen")
-    p.add_argument("--out", required=True, help="directory for q5.csv and q7.csv")
+    p.add_argument("--out", required=True, help="directory for q5.csv, q7.csv and q11.csv")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     con = duckdb.connect()
-    for name, sql in [("q5", Q5), ("q7", Q7)]:
+    for name, sql in [("q5", Q5), ("q7", Q7), ("q11", Q11)]:
         rel = con.execute(sql, {"bids": args.bids})
         cols = [d[0] for d in rel.description]
         rows = rel.fetchall()

@@ -6,6 +6,7 @@
 
 mod build;
 mod chain;
+mod latency;
 mod nexmark;
 mod spill;
 mod tpch;
@@ -103,6 +104,21 @@ enum Command {
         #[arg(long, value_delimiter = ',', default_value = "q0,q1,q2,q5,q7")]
         queries: Vec<String>,
     },
+    /// End-to-end latency (p50, p99) of Nexmark q1 and q7 as streams at a fixed input rate.
+    Latency {
+        /// Events per second the generator delivers.
+        #[arg(long, default_value_t = 1_000_000)]
+        rate: u64,
+        /// Seconds of input per query.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Readers.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+        /// Rows per morsel (smaller: lower latency, more overhead).
+        #[arg(long, default_value_t = 1000)]
+        batch_rows: usize,
+    },
     /// One run of `bench spill` (internal).
     #[command(hide = true)]
     SpillChild {
@@ -136,6 +152,7 @@ fn main() -> anyhow::Result<()> {
     match Cli::parse().command {
         Command::Chain { rows, runs, threads, python, engines } => chain::run(rows, runs, threads, &python, &engines),
         Command::Build { runs } => build::run(runs),
+        Command::Latency { rate, seconds, threads, batch_rows } => latency::run(rate, seconds, threads, batch_rows),
         Command::Nexmark { events, data, runs, threads, python, queries } => {
             nexmark::run(events, &data, runs, threads, python.as_deref(), &queries)
         }

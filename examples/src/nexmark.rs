@@ -1,7 +1,8 @@
 //! Nexmark queries over the built-in generator (`sabot::source::nexmark`): q0 passes bids
 //! through, q1 prices them in euros, q2 keeps the bids of every 123rd auction, q5 finds the
-//! hottest auction of each sliding window and q7 the highest bid of each tumbling window; as
-//! in the Flink Nexmark suite (q5 and q7 keep one row per window where Flink keeps every tie). `all_persons` and `all_auctions` pass the other two kinds through
+//! hottest auction of each sliding window, q7 the highest bid of each tumbling window and q11
+//! each bidder's sessions; as in the Flink Nexmark suite (q5 and q7 keep one row per window
+//! where Flink keeps every tie). `all_persons` and `all_auctions` pass the other two kinds through
 //! (the `nexmark_gen` binary writes all three to Parquet with them and q0).
 
 use sabot::nexmark::{Auction, Bid, Person};
@@ -82,6 +83,9 @@ pub const Q5_WINDOW: Sliding = Sliding::of(Duration::from_secs(10), Duration::fr
 /// holds exactly the results of the sliding window ending with it.
 pub const Q5_REGROUP: Tumbling = Tumbling::of(Duration::from_secs(2));
 
+/// q11's sessions: a bidder's bids less than 10 seconds apart.
+pub const Q11_SESSION: Session = Session::with_gap(Duration::from_secs(10));
+
 /// q7's windows: tumbling, 10 seconds.
 pub const Q7_WINDOW: Tumbling = Tumbling::of(Duration::from_secs(10));
 
@@ -131,6 +135,32 @@ pub struct Q7Row {
     /// Window end.
     #[sabot(unit = "ms")]
     pub window_end: Timestamp,
+}
+
+/// q11's output: a bidder's session and its bids.
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Q11Row {
+    /// Bidder id.
+    pub bidder: u64,
+    /// Bids in the session.
+    pub bid_count: u64,
+    /// The session's first bid.
+    #[sabot(unit = "ms")]
+    pub starttime: Timestamp,
+    /// 10 seconds after its last bid.
+    #[sabot(unit = "ms")]
+    pub endtime: Timestamp,
+}
+
+/// q11 (user sessions): each bidder's sessions, bids at most 10 seconds apart.
+#[sabot::pipeline]
+pub fn q11(bids: Stream<Bid>) -> Stream<Q11Row> {
+    bids.window(Q11_SESSION).group_by(|b| b.bidder).aggregate(|w, bidder, _b| Q11Row {
+        bidder,
+        bid_count: count(),
+        starttime: w.start,
+        endtime: w.end,
+    })
 }
 
 /// q5 (hot items): the auction with the most bids in each 10-second window, every 2 seconds.

@@ -7,7 +7,7 @@ use arrow::datatypes::UInt64Type;
 use sabot::nexmark::{Bid, NexmarkConfig, nexmark};
 use sabot::prelude::*;
 use sabot::{Job, StreamOptions};
-use sabot_examples::nexmark::{Q5Row, Q7Row, q0, q5, q7};
+use sabot_examples::nexmark::{Q5Row, Q7Row, Q11Row, q0, q5, q7, q11};
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
@@ -61,6 +61,37 @@ fn naive_q5(bids: &[Bid]) -> Vec<Q5Row> {
         .collect()
 }
 
+/// Each bidder's sessions: bids at most 10 s apart, ending 10 s after the last.
+fn naive_q11(bids: &[Bid]) -> Vec<Q11Row> {
+    let mut by_bidder: BTreeMap<u64, Vec<i64>> = BTreeMap::new();
+    for b in bids {
+        by_bidder.entry(b.bidder).or_default().push(b.date_time.0);
+    }
+    let mut out = Vec::new();
+    for (bidder, mut times) in by_bidder {
+        times.sort_unstable();
+        let mut start = 0;
+        for i in 1..=times.len() {
+            if i == times.len() || times[i] - times[i - 1] > 10 * SEC {
+                let (first, last) = (times[start], times[i - 1]);
+                out.push(Q11Row {
+                    bidder,
+                    bid_count: (i - start) as u64,
+                    starttime: Timestamp(first),
+                    endtime: Timestamp(last + 10 * SEC),
+                });
+                start = i;
+            }
+        }
+    }
+    out
+}
+
+fn sorted_q11(mut rows: Vec<Q11Row>) -> Vec<Q11Row> {
+    rows.sort_by_key(|r| (r.bidder, r.starttime));
+    rows
+}
+
 fn sorted_q5(mut rows: Vec<Q5Row>) -> Vec<Q5Row> {
     rows.sort_by_key(|r| r.starttime);
     rows
@@ -99,6 +130,28 @@ fn q5_batch_equals_naive_and_duckdb() {
     assert_eq!(got, want);
     let duck: Vec<Vec<i64>> = got.iter().map(|r| vec![r.auction as i64, r.num as i64, r.starttime.millis(), r.endtime.millis()]).collect();
     assert_eq!(duck, answer("q5"));
+}
+
+#[test]
+fn q11_sessions_equal_naive_and_duckdb_in_batch_and_stream() {
+    let cfg = config(1);
+    let batch = sorted_q11(Job::new(q11).source("bids", nexmark(cfg.clone()).bids()).parallelism(2).batch_rows(1000).collect().unwrap());
+    let want = naive_q11(&bids(&cfg));
+    assert!(want.len() > 1000 && want.iter().any(|r| r.bid_count > 10), "{} sessions", want.len());
+    assert_eq!(batch, want);
+    let duck: Vec<Vec<i64>> =
+        batch.iter().map(|r| vec![r.bidder as i64, r.bid_count as i64, r.starttime.millis(), r.endtime.millis()]).collect();
+    assert_eq!(duck, answer("q11"));
+    for (p, rows) in [(1, 65_536), (2, 1000)] {
+        let stream: Vec<Q11Row> = Job::new(q11)
+            .source("bids", nexmark(cfg.clone()).bids())
+            .parallelism(p)
+            .batch_rows(rows)
+            .streaming(StreamOptions::default())
+            .collect()
+            .unwrap();
+        assert_eq!(sorted_q11(stream), want, "{p} readers");
+    }
 }
 
 #[test]

@@ -25,7 +25,7 @@ pub use mimalloc::MiMalloc as Allocator;
 pub use record::{FieldInfo, FieldMask, Record, RecordBuilder};
 pub use stage::{Pipeline, PipelineSpec, Stream};
 pub use value::{Date, Decimal, FieldOpts, TimeUnit, Timestamp, Value};
-pub use window::{Sliding, Tumbling, Window, WindowAssigner};
+pub use window::{Session, Sliding, Tumbling, Window, WindowAssigner};
 
 /// Items generated code names through `::sabot::__private`; not a public API.
 #[doc(hidden)]
@@ -42,7 +42,7 @@ pub mod __private {
         Explain, Morsel, Pipeline, PipelineSpec, SinkSpec, SourceSpec, StageEndFn, StageInput, StageOutput, StageRun, StageSpec,
     };
     pub use crate::value::{FieldOpts, NonNull, TimeUnit, Timestamp, Value};
-    pub use crate::window::{EventTime, Window, WindowAssigner};
+    pub use crate::window::{EventTime, Window, WindowAssigner, merging};
     pub use arrow::array::{ArrayRef, RecordBatch};
     pub use arrow::datatypes::SchemaRef;
     pub use std::cmp::Ord;

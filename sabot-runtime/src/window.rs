@@ -32,6 +32,8 @@ impl Window {
     note = "windows are `Tumbling::of(size)` or `Sliding::of(size, slide)`, sizes as `std::time::Duration`"
 )]
 pub trait WindowAssigner: Copy {
+    /// Whether a key's overlapping windows merge into one (session windows).
+    const MERGING: bool = false;
     /// The windows holding `ts`, latest start first.
     fn windows(&self, ts: Timestamp) -> Windows;
     /// Checks the sizes: an error when a size or slide is not positive.
@@ -86,6 +88,54 @@ impl WindowAssigner for Sliding {
         positive("sliding window slide", self.slide)?;
         Ok(self)
     }
+}
+
+/// Sessions: each event opens the window `[t, t + gap)`, and a key's windows that overlap or
+/// touch merge, so a session ends `gap` after its last event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Session {
+    gap: i64,
+}
+
+impl Session {
+    /// Sessions that close after `gap` without an event of their key.
+    pub const fn with_gap(gap: Duration) -> Self {
+        Session { gap: nanos(gap) }
+    }
+}
+
+impl WindowAssigner for Session {
+    const MERGING: bool = true;
+    #[inline(always)]
+    fn windows(&self, ts: Timestamp) -> Windows {
+        // One window starting at the event: `next` runs once, then stops at `after`.
+        Windows { next: ts.0, after: ts.0.saturating_sub(1), size: self.gap, slide: i64::MAX }
+    }
+    fn check(self) -> Result<Self> {
+        positive("session gap", self.gap).map(|_| self)
+    }
+}
+
+/// Whether assigner `a` merges windows (generated code passes this to the aggregation).
+pub fn merging<A: WindowAssigner>(_: &A) -> bool {
+    A::MERGING
+}
+
+/// Merges a key's windows that overlap or touch, combining their states with `merge`;
+/// returns the sessions in start order.
+pub fn merge_sessions<A>(mut windows: Vec<(Window, A)>, merge: &impl Fn(&mut A, A)) -> Vec<(Window, A)> {
+    windows.sort_by_key(|(w, _)| w.start);
+    let mut out: Vec<(Window, A)> = Vec::with_capacity(windows.len());
+    for (w, a) in windows {
+        match out.last_mut() {
+            Some((cur, acc)) if w.start <= cur.end => {
+                cur.end = cur.end.max(w.end);
+                merge(acc, a);
+            }
+            _ => out.push((w, a)),
+        }
+    }
+    out
 }
 
 /// The windows holding one timestamp, latest start first (no allocation).
@@ -157,6 +207,17 @@ mod tests {
         for w in s.windows(Timestamp(11)) {
             assert!(w.start.0 <= 11 && 11 < w.end.0);
         }
+    }
+
+    #[test]
+    fn sessions_merge_windows_that_overlap_or_touch() {
+        let s = Session { gap: 10 };
+        assert_eq!(starts(s, 7), vec![7]);
+        let w = |a: i64| (s.windows(Timestamp(a)).next().unwrap(), 1u32);
+        let merged = merge_sessions(vec![w(30), w(0), w(5), w(15), w(50)], &|a: &mut u32, b| *a += b);
+        let got: Vec<(i64, i64, u32)> = merged.iter().map(|(w, n)| (w.start.0, w.end.0, *n)).collect();
+        // 0, 5 and 15 chain ([0,10) [5,15) [15,25) touch); 30 and 50 stand alone.
+        assert_eq!(got, vec![(0, 25, 3), (30, 40, 1), (50, 60, 1)]);
     }
 
     #[test]

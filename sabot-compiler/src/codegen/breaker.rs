@@ -151,11 +151,14 @@ impl Ctx<'_> {
         let mut body = (*c.body).clone();
         let mut rewrite = FinishCalls { next: 0 };
         syn::visit_mut::VisitMut::visit_expr_mut(&mut rewrite, &mut body);
-        match params.window {
-            Some(w) => quote! {
-                __p::Partial::windowed(__table, |__a, __b| { #(#merges)* }, |(#w, #key_pat), __acc| #body)
-            },
-            None => quote! {
+        match (params.window, a.window.as_ref()) {
+            (Some(w), Some((assigner, _))) => {
+                let assigner = &self.closures[*assigner];
+                quote! {
+                    __p::Partial::windowed(__table, |__a, __b| { #(#merges)* }, |(#w, #key_pat), __acc| #body, __p::merging(&#assigner))
+                }
+            }
+            _ => quote! {
                 __p::Partial::boxed(__table, |__a, __b| { #(#merges)* }, |#key_pat, __acc| #body)
             },
         }

@@ -14,7 +14,7 @@ use std::hash::Hash;
 )]
 pub trait GroupKey: Copy + Hash {
     /// The form a group stores; hashes exactly like `Self`.
-    type Owned: Hash + Eq + Send + Sync + 'static;
+    type Owned: Hash + Eq + Clone + Send + Sync + 'static;
     /// Copies the key out of the batch.
     fn to_owned_key(self) -> Self::Owned;
     /// Whether this borrowed key equals a stored one.

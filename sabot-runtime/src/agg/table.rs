@@ -212,24 +212,50 @@ pub struct Partial<K, A, M, F> {
     finish: F,
     /// For a windowed aggregation: the end of a group's window (nanoseconds).
     end: Option<fn(&K) -> i64>,
+    /// Session windows: a key's windows merge before they are emitted.
+    sessions: Option<fn(Vec<(K, A)>, &M) -> Vec<(K, A)>>,
+    /// No group's window ends before this (`i64::MIN`: not known), so a watermark below it
+    /// fires nothing and needs no scan.
+    min_end: i64,
 }
 
 fn window_end<K>(key: &(crate::window::Window, K)) -> i64 {
     key.0.end.0
 }
 
+/// Merges each key's session windows (`window::merge_sessions`).
+fn merge_sessions<K, A, M>(groups: Vec<((crate::window::Window, K), A)>, merge: &M) -> Vec<((crate::window::Window, K), A)>
+where
+    K: Hash + Eq + Clone,
+    M: Fn(&mut A, A),
+{
+    let mut by_key: hashbrown::HashMap<K, Vec<(crate::window::Window, A)>> = hashbrown::HashMap::new();
+    for ((w, k), a) in groups {
+        by_key.entry(k).or_default().push((w, a));
+    }
+    let mut out = Vec::new();
+    for (k, windows) in by_key {
+        for (w, a) in crate::window::merge_sessions(windows, merge) {
+            out.push(((w, k.clone()), a));
+        }
+    }
+    out
+}
+
 impl<K, A, M, F, O> Partial<(crate::window::Window, K), A, M, F>
 where
-    K: Hash + Eq + Send + 'static,
+    K: Hash + Eq + Clone + Send + 'static,
     A: Send + 'static,
     M: Fn(&mut A, A) + Send + 'static,
     F: Fn((crate::window::Window, K), A) -> O + Send + 'static,
     O: Record,
 {
     /// A windowed aggregation's table (keys are window and group): in streaming runs, its
-    /// windows fire as the watermark passes their end.
-    pub fn windowed(table: GroupTable<(crate::window::Window, K), A>, merge: M, finish: F) -> Box<dyn AggPartial> {
-        Box::new(Partial { table, merge, finish, end: Some(window_end::<K>) })
+    /// windows fire as the watermark passes their end. With `sessions`, a key's windows that
+    /// overlap merge before they are emitted.
+    pub fn windowed(table: GroupTable<(crate::window::Window, K), A>, merge: M, finish: F, sessions: bool) -> Box<dyn AggPartial> {
+        let sessions = sessions.then_some(merge_sessions::<K, A, M> as fn(Vec<_>, &M) -> Vec<_>);
+        Box::new(Partial { table, merge, finish, end: Some(window_end::<K>), sessions, min_end: i64::MIN })
     }
 }
 
@@ -243,7 +269,7 @@ where
 {
     /// Erases the table's types behind `AggPartial`.
     pub fn boxed(table: GroupTable<K, A>, merge: M, finish: F) -> Box<dyn AggPartial> {
-        Box::new(Partial { table, merge, finish, end: None })
+        Box::new(Partial { table, merge, finish, end: None, sessions: None, min_end: i64::MIN })
     }
 
     fn rows(&self, groups: impl Iterator<Item = (K, A)>, rows_per_batch: usize, size: usize) -> Vec<RecordBatch> {
@@ -300,6 +326,11 @@ where
         if self.table.merge_spilled(&mut other.table)? {
             return Ok(());
         }
+        if let Some(end) = self.end
+            && self.min_end != i64::MIN
+        {
+            self.min_end = other.table.keys().map(end).fold(self.min_end, i64::min);
+        }
         let other = std::mem::take(&mut other.table);
         self.table.merge(other, &self.merge);
         if self.table.account() {
@@ -310,10 +341,18 @@ where
 
     fn finish(self: Box<Self>, rows_per_batch: usize) -> Result<Finished> {
         if self.table.wrote() {
+            if self.sessions.is_some() {
+                return Err(Error::Config("session windows do not spill yet; raise --memory-limit".into()));
+            }
             return self.finish_spilled(rows_per_batch);
         }
         let mut me = *self;
         let len = me.table.len();
+        if let Some(sessions) = me.sessions {
+            let groups = sessions(me.table.take_groups().collect(), &me.merge);
+            let len = groups.len();
+            return Ok(Finished::Batches(me.rows(groups.into_iter(), rows_per_batch, len)));
+        }
         let groups = me.table.take_groups();
         Ok(Finished::Batches(me.rows(groups, rows_per_batch, len)))
     }
@@ -324,7 +363,23 @@ where
 
     fn fire(&mut self, watermark: i64, rows_per_batch: usize) -> Result<Vec<RecordBatch>> {
         let Some(end) = self.end else { return Ok(Vec::new()) };
-        let mut groups = self.table.take_where(|k| end(k) <= watermark);
+        if watermark < self.min_end {
+            return Ok(Vec::new());
+        }
+        let mut groups = match self.sessions {
+            // A session is done when its merged end has passed: merge every key's windows,
+            // keep the open sessions (merged) in the table.
+            Some(sessions) => {
+                let all = sessions(self.table.take_groups().collect(), &self.merge);
+                let (done, open): (Vec<_>, Vec<_>) = all.into_iter().partition(|(k, _)| end(k) <= watermark);
+                for (k, a) in open {
+                    self.table.insert_owned(k, a, |_, _| {});
+                }
+                done
+            }
+            None => self.table.take_where(|k| end(k) <= watermark),
+        };
+        self.min_end = self.table.keys().map(end).min().unwrap_or(i64::MAX);
         if groups.is_empty() {
             return Ok(Vec::new());
         }

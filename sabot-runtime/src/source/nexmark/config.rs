@@ -45,6 +45,9 @@ pub struct NexmarkConfig {
     pub avg_auction_byte_size: u32,
     /// Average size of a bid in bytes; `extra` pads to it.
     pub avg_bid_byte_size: u32,
+    /// Events per second of wall-clock time, all splits together: event `n` (any kind) is not
+    /// delivered before `n / max_rate` seconds after the first read. `None`: as fast as possible.
+    pub max_rate: Option<u64>,
 }
 
 /// Beam's default event rate, events per second.
@@ -67,6 +70,7 @@ impl Default for NexmarkConfig {
             avg_person_byte_size: 200,
             avg_auction_byte_size: 500,
             avg_bid_byte_size: 100,
+            max_rate: None,
         }
     }
 }

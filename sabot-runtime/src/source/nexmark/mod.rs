@@ -80,13 +80,15 @@ pub struct Nexmark {
 #[derive(Debug)]
 struct Shared {
     config: NexmarkConfig,
+    /// When the first read began: `max_rate` paces from here.
+    started: OnceLock<std::time::Instant>,
     /// Channel names and URLs, built when a job first reads them.
     channels: OnceLock<Arc<Channels>>,
 }
 
 /// The Nexmark generator over `config` (Beam's defaults: `NexmarkConfig::default()`).
 pub fn nexmark(config: NexmarkConfig) -> Nexmark {
-    Nexmark { shared: Arc::new(Shared { config, channels: OnceLock::new() }) }
+    Nexmark { shared: Arc::new(Shared { config, started: OnceLock::new(), channels: OnceLock::new() }) }
 }
 
 impl Nexmark {
@@ -171,6 +173,8 @@ struct Plan {
     casts: Vec<Option<DataType>>,
     channels: Option<Arc<Channels>>,
     batch_rows: usize,
+    /// With `max_rate`: when reading began, and events per second.
+    pace: Option<(std::time::Instant, u64)>,
 }
 
 impl Source for NexmarkSource {
@@ -246,6 +250,7 @@ impl NexmarkSource {
             casts,
             channels,
             batch_rows: req.batch_rows.max(1),
+            pace: self.shared.config.max_rate.map(|r| (*self.shared.started.get_or_init(std::time::Instant::now), r.max(1))),
         });
         Ok((plan, step, origin))
     }
@@ -362,7 +367,15 @@ impl Iterator for Events {
     type Item = Result<Morsel>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.morsel()
+        let morsel = self.morsel()?;
+        if let Some((started, rate)) = self.plan.pace {
+            // Not before the last event it holds is due.
+            let due = started + std::time::Duration::from_secs_f64(self.next as f64 / rate as f64);
+            if let Some(wait) = due.checked_duration_since(std::time::Instant::now()) {
+                std::thread::sleep(wait);
+            }
+        }
+        Some(morsel)
     }
 }
 
@@ -559,6 +572,16 @@ mod tests {
         let sizes: Vec<usize> = strings(&a, "extra").iter().zip(strings(&a, "item_name")).map(|(e, n)| e.len() + n.len()).collect();
         let mean = sizes.iter().sum::<usize>() as f64 / sizes.len() as f64;
         assert!((380.0..470.0).contains(&mean), "{mean}");
+    }
+
+    #[test]
+    fn max_rate_paces_delivery() {
+        // 20 000 events at 100 000 per second: not all delivered before 0.2 s.
+        let n = nexmark(NexmarkConfig { events: 20_000, max_rate: Some(100_000), ..NexmarkConfig::default() });
+        let t = std::time::Instant::now();
+        let rows: usize = read(&n.bids(), &["price"], 1000).iter().map(|b| b.num_rows()).sum();
+        assert_eq!(rows, 18_400);
+        assert!(t.elapsed() >= std::time::Duration::from_millis(199), "{:?}", t.elapsed());
     }
 
     #[test]
