@@ -37,6 +37,10 @@ JOIN (
   GROUP BY window_start, window_end) B1
 ON B.price = B1.maxprice
 WHERE B.date_time BETWEEN B1.date_time - INTERVAL '10' SECOND AND B1.date_time""",
+    "q11": """
+SELECT bidder, count(*) AS bid_count, window_start AS starttime, window_end AS endtime
+FROM TABLE(SESSION(TABLE bid PARTITION BY bidder, DESCRIPTOR(date_time), INTERVAL '10' SECOND))
+GROUP BY bidder, window_start, window_end""",
 }
 
 from pyflink.common import Configuration  # noqa: E402

@@ -62,7 +62,8 @@ pub fn run(rate: u64, seconds: u64, threads: usize, batch_rows: usize) -> anyhow
         // against us as latency.
         let base = Timestamp(now_ns());
         let config = NexmarkConfig { events, rate: Some(rate), max_rate: Some(rate), base_time: base, ..NexmarkConfig::default() };
-        let seen = Arc::new(Mutex::new(Vec::new()));
+        // Room for every row up front: growing the vector would stall the sink.
+        let seen = Arc::new(Mutex::new(Vec::with_capacity(events as usize)));
         let sink = LatencySink { column, seen: Arc::clone(&seen) };
         let job = match name {
             "q1" => Job::new(q1),

@@ -25,11 +25,11 @@ impl Window {
     }
 }
 
-/// Maps an event time to the windows that hold it; `Tumbling` and `Sliding`.
+/// Maps an event time to the windows that hold it; `Tumbling`, `Sliding` and `Session`.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a window assigner",
     label = "not a window assigner",
-    note = "windows are `Tumbling::of(size)` or `Sliding::of(size, slide)`, sizes as `std::time::Duration`"
+    note = "windows are `Tumbling::of(size)`, `Sliding::of(size, slide)` or `Session::with_gap(gap)`, times as `std::time::Duration`"
 )]
 pub trait WindowAssigner: Copy {
     /// Whether a key's overlapping windows merge into one (session windows).

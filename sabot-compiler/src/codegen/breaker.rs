@@ -153,9 +153,11 @@ impl Ctx<'_> {
         syn::visit_mut::VisitMut::visit_expr_mut(&mut rewrite, &mut body);
         match (params.window, a.window.as_ref()) {
             (Some(w), Some((assigner, _))) => {
+                let wspan = self.op_spans[*assigner];
                 let assigner = &self.closures[*assigner];
+                let merging = quote_spanned! {wspan=> __p::merging(&#assigner) };
                 quote! {
-                    __p::Partial::windowed(__table, |__a, __b| { #(#merges)* }, |(#w, #key_pat), __acc| #body, __p::merging(&#assigner))
+                    __p::Partial::windowed(__table, |__a, __b| { #(#merges)* }, |(#w, #key_pat), __acc| #body, #merging)
                 }
             }
             _ => quote! {

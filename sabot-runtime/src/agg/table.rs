@@ -213,11 +213,14 @@ pub struct Partial<K, A, M, F> {
     /// For a windowed aggregation: the end of a group's window (nanoseconds).
     end: Option<fn(&K) -> i64>,
     /// Session windows: a key's windows merge before they are emitted.
-    sessions: Option<fn(Vec<(K, A)>, &M) -> Vec<(K, A)>>,
+    sessions: Option<SessionsFn<K, A, M>>,
     /// No group's window ends before this (`i64::MIN`: not known), so a watermark below it
     /// fires nothing and needs no scan.
     min_end: i64,
 }
+
+/// Merges the session windows of each key among some groups.
+type SessionsFn<K, A, M> = fn(Vec<(K, A)>, &M) -> Vec<(K, A)>;
 
 fn window_end<K>(key: &(crate::window::Window, K)) -> i64 {
     key.0.end.0

@@ -401,8 +401,17 @@ impl Coordinator<'_> {
             let idle_reader = |k: usize, r: &ReaderState| r.waiting[k].load(Ordering::Relaxed) && now.duration_since(r.last_seen) >= idle;
             let active: Vec<&ReaderState> =
                 readers.iter().enumerate().filter(|(k, r)| !r.done && !idle_reader(*k, r)).map(|(_, r)| r).collect();
-            // All readers idle: hold the watermark where it is.
-            let Some(wm) = active.iter().map(|r| r.watermark).min() else { continue };
+            let wm = if active.is_empty() {
+                // Only idle and finished readers: go as far as any reader got (rows of the
+                // idle ones behind that will be late); all finished is the end of input.
+                if readers.iter().all(|r| r.done) {
+                    continue;
+                }
+                readers.iter().map(|r| r.watermark).max().flatten()
+            } else {
+                // A reader that has read nothing yet (no watermark) holds everything back.
+                active.iter().map(|r| r.watermark).min().flatten()
+            };
             if let Some(wm) = wm
                 && Some(wm) > self.stages[*stage].fired
             {
