@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs Sabot's benchmarks with their peers in the same run (docs/benchmarks.md).
-# Installs the Python peers (duckdb, polars, datafusion, pyarrow) into a venv under /tmp on first use.
+# Installs the Python peers (duckdb, polars, datafusion, pyarrow; apache-flink in its own venv) under /tmp on first use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
@@ -18,3 +18,11 @@ BENCH=${CARGO_TARGET_DIR:-target}/release/bench
 "$BENCH" tpch --data "$TPCH" --runs 5 --threads "${THREADS:-2}" --python "$VENV/bin/python"
 "$BENCH" spill --keys "${SPILL_KEYS:-10000000}" --limit "${SPILL_LIMIT:-48MiB}" --threads "${THREADS:-2}"
 "$BENCH" build --runs 3
+# Nexmark as streams against Flink 2.3 (PyFlink pins its own pyarrow: a venv of its own).
+FLINK_VENV=${SABOT_FLINK_VENV:-/tmp/sabot-flink-venv}
+if [ ! -x "$FLINK_VENV/bin/python" ] || ! "$FLINK_VENV/bin/python" -c "import pyflink" 2>/dev/null; then
+  python3 -m venv "$FLINK_VENV"
+  "$FLINK_VENV/bin/pip" install -q apache-flink==2.3.0
+fi
+"$BENCH" nexmark --events "${NEXMARK_EVENTS:-10000000}" --runs "${NEXMARK_RUNS:-1}" --threads "${THREADS:-2}" --python "$FLINK_VENV/bin/python"
+"$BENCH" latency --rate 1000000 --seconds 40 --threads "${THREADS:-2}"
