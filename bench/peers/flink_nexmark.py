@@ -41,6 +41,13 @@ WHERE B.date_time BETWEEN B1.date_time - INTERVAL '10' SECOND AND B1.date_time""
 SELECT bidder, count(*) AS bid_count, window_start AS starttime, window_end AS endtime
 FROM TABLE(SESSION(TABLE bid PARTITION BY bidder, DESCRIPTOR(date_time), INTERVAL '10' SECOND))
 GROUP BY bidder, window_start, window_end""",
+    "q17": """
+SELECT auction, DATE_FORMAT(date_time, 'yyyy-MM-dd') AS `day`, count(*) AS total_bids,
+  count(*) FILTER (WHERE price < 10000) AS rank1_bids,
+  count(*) FILTER (WHERE price >= 10000 AND price < 1000000) AS rank2_bids,
+  count(*) FILTER (WHERE price >= 1000000) AS rank3_bids,
+  min(price) AS min_price, max(price) AS max_price, avg(price) AS avg_price, sum(price) AS sum_price
+FROM bid GROUP BY auction, DATE_FORMAT(date_time, 'yyyy-MM-dd')""",
 }
 
 from pyflink.common import Configuration  # noqa: E402

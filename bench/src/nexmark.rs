@@ -9,7 +9,7 @@ use sabot::nexmark::{NexmarkConfig, nexmark};
 use sabot::sink::{Sink, blackhole};
 use sabot::source::csv;
 use sabot::{Pipeline, StreamOptions};
-use sabot_examples::nexmark::{q0, q1, q2, q5, q7, q11};
+use sabot_examples::nexmark::{q0, q1, q2, q5, q7, q11, q17};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -22,6 +22,7 @@ fn pipeline(name: &str) -> Option<&'static sabot::__private::PipelineSpec> {
         "q5" => q5.spec(),
         "q7" => q7.spec(),
         "q11" => q11.spec(),
+        "q17" => q17.spec(),
         _ => return None,
     })
 }
@@ -92,7 +93,7 @@ pub fn run(events: u64, dir: &str, runs: usize, threads: usize, python: Option<&
     let bids = generate(dir, events, threads.max(1))?;
     let mut rows = Vec::new();
     for q in queries {
-        let Some(spec) = pipeline(q) else { anyhow::bail!("unknown query `{q}` (q0, q1, q2, q5, q7, q11)") };
+        let Some(spec) = pipeline(q) else { anyhow::bail!("unknown query `{q}` (q0, q1, q2, q5, q7, q11, q17)") };
         let files = || Box::new(csv(dir).has_header(false)) as Box<dyn sabot::source::Source>;
         let generator = || Box::new(nexmark(NexmarkConfig { events, ..NexmarkConfig::default() }).bids()) as Box<dyn sabot::source::Source>;
         let mut file_times = Vec::new();

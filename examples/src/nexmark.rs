@@ -1,7 +1,8 @@
 //! Nexmark queries over the built-in generator (`sabot::source::nexmark`): q0 passes bids
 //! through, q1 prices them in euros, q2 keeps the bids of every 123rd auction, q5 finds the
 //! hottest auction of each sliding window, q7 the highest bid of each tumbling window and q11
-//! each bidder's sessions; as in the Flink Nexmark suite (q5 and q7 keep one row per window
+//! each bidder's sessions, q14 prices and classifies expensive bids with a user function and
+//! q17 summarises each auction's day; as in the Flink Nexmark suite (q5 and q7 keep one row per window
 //! where Flink keeps every tie). `all_persons` and `all_auctions` pass the other two kinds through
 //! (the `nexmark_gen` binary writes all three to Parquet with them and q0).
 
@@ -187,5 +188,116 @@ pub fn q7(bids: Stream<Bid>) -> Stream<Q7Row> {
         price: max(b.price),
         date_time: max((b.price, Reverse(b.date_time))).1.0,
         window_end: w.end,
+    })
+}
+
+/// q17's windows: one day.
+pub const Q17_DAY: Tumbling = Tumbling::of(Duration::from_secs(24 * 60 * 60));
+
+/// q17's output: an auction's bids of one day, by price band.
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Q17Row {
+    /// Auction id.
+    pub auction: u64,
+    /// The day (its first instant, UTC).
+    #[sabot(unit = "ms")]
+    pub day: Timestamp,
+    /// Bids that day.
+    pub total_bids: u64,
+    /// Bids under $100.
+    pub rank1_bids: u64,
+    /// Bids from $100 to under $10 000.
+    pub rank2_bids: u64,
+    /// Bids of $10 000 or more.
+    pub rank3_bids: u64,
+    /// Lowest price.
+    pub min_price: u64,
+    /// Highest price.
+    pub max_price: u64,
+    /// Mean price.
+    pub avg_price: f64,
+    /// Sum of prices.
+    pub sum_price: u64,
+}
+
+/// q17 (auction statistics): per auction and day, bids by price band and price statistics.
+#[sabot::pipeline]
+pub fn q17(bids: Stream<Bid>) -> Stream<Q17Row> {
+    bids.window(Q17_DAY).group_by(|b| b.auction).aggregate(|w, auction, b| Q17Row {
+        auction,
+        day: w.start,
+        total_bids: count(),
+        rank1_bids: sum(u64::from(b.price < 10_000)),
+        rank2_bids: sum(u64::from(b.price >= 10_000 && b.price < 1_000_000)),
+        rank3_bids: sum(u64::from(b.price >= 1_000_000)),
+        min_price: min(b.price),
+        max_price: max(b.price),
+        avg_price: avg(b.price),
+        sum_price: sum(b.price),
+    })
+}
+
+/// q14's output: expensive bids with the part of the day they were made in.
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Q14Row {
+    /// Auction id.
+    pub auction: u64,
+    /// Bidder id.
+    pub bidder: u64,
+    /// Price in euro cents, exact.
+    #[sabot(decimal(23, 3))]
+    pub price: Decimal,
+    /// `dayTime` (8:00 to 18:59), `nightTime` (before 7:00 or from 20:00) or `otherTime`.
+    pub bid_time_type: String,
+    /// When the bid was made.
+    #[sabot(event_time, unit = "ms")]
+    pub date_time: Timestamp,
+    /// Padding.
+    pub extra: String,
+    /// How many `c`s the padding holds (Flink's `count_char` UDF).
+    pub c_counts: u64,
+}
+
+/// A price in dollar cents as euro cents, exact (`0.908 * price`).
+pub fn eur(price: u64) -> Decimal {
+    EUR_PER_USD * price as i64
+}
+
+/// The hour of the day (UTC) of an instant.
+pub fn hour_of(t: Timestamp) -> i64 {
+    t.millis().div_euclid(3_600_000).rem_euclid(24)
+}
+
+/// The part of the day q14 names.
+pub fn bid_time_type(t: Timestamp) -> &'static str {
+    match hour_of(t) {
+        8..=18 => "dayTime",
+        h if h <= 6 || h >= 20 => "nightTime",
+        _ => "otherTime",
+    }
+}
+
+/// Occurrences of `c` in `s` (q14's user-defined function).
+pub fn count_char(s: &str, c: u8) -> u64 {
+    s.bytes().filter(|&b| b == c).count() as u64
+}
+
+/// q14's price band, in euro cents: above $10 000, below $500 000 (Flink's `0.908 * price`).
+pub const Q14_MIN: Decimal = Decimal::new(1_000_000, 0);
+/// Upper end of q14's band.
+pub const Q14_MAX: Decimal = Decimal::new(50_000_000, 0);
+
+/// q14 (calculation): bids priced between $10 000 and $500 000 in euros, with the part of
+/// the day and a user function over the padding.
+#[sabot::pipeline]
+pub fn q14(bids: Stream<Bid>) -> Stream<Q14Row> {
+    bids.filter(|b| eur(b.price) > Q14_MIN && eur(b.price) < Q14_MAX).map(|b| Q14Row {
+        auction: b.auction,
+        bidder: b.bidder,
+        price: eur(b.price),
+        bid_time_type: bid_time_type(b.date_time).to_string(),
+        date_time: b.date_time,
+        extra: b.extra.to_string(),
+        c_counts: count_char(b.extra, b'c'),
     })
 }

@@ -5,7 +5,7 @@ use sabot::Job;
 use sabot::nexmark::{Auction, Bid, NexmarkConfig, Person, nexmark};
 use sabot::prelude::*;
 use sabot::source::parquet;
-use sabot_examples::nexmark::{AUCTION_SKIP, EUR_PER_USD, Q1Row, Q2Row, all_auctions, all_persons, q0, q1, q2};
+use sabot_examples::nexmark::{AUCTION_SKIP, EUR_PER_USD, Q1Row, Q2Row, Q14Row, all_auctions, all_persons, bid_time_type, q0, q1, q2, q14};
 use std::process::Command;
 
 const EVENTS: u64 = 30_000;
@@ -58,6 +58,28 @@ fn q2_keeps_the_bids_of_every_123rd_auction() {
         let got: Vec<Q2Row> = Job::new(q2).source("bids", source).parallelism(2).batch_rows(700).collect().unwrap();
         assert_eq!(got, want, "{split_events} events per split");
     }
+}
+
+#[test]
+fn q14_classifies_expensive_bids_with_a_user_function() {
+    let want: Vec<Q14Row> = bids()
+        .into_iter()
+        .filter(|b| (1_000_000_000..50_000_000_000).contains(&(u128::from(b.price) * 908)) && u128::from(b.price) * 908 != 1_000_000_000)
+        .map(|b| Q14Row {
+            auction: b.auction,
+            bidder: b.bidder,
+            price: Decimal::new(i128::from(b.price) * 908, 3),
+            bid_time_type: bid_time_type(b.date_time).to_string(),
+            date_time: b.date_time,
+            c_counts: b.extra.matches('c').count() as u64,
+            extra: b.extra,
+        })
+        .collect();
+    assert!(want.len() > 10, "{} bids kept", want.len());
+    let got: Vec<Q14Row> = Job::new(q14).source("bids", nexmark(config()).bids()).parallelism(2).collect().unwrap();
+    assert_eq!(got, want);
+    // 2024-01-01 00:00 UTC plus a few seconds: night.
+    assert!(got.iter().all(|r| r.bid_time_type == "nightTime"));
 }
 
 #[test]

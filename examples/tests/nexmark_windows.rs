@@ -7,7 +7,7 @@ use arrow::datatypes::UInt64Type;
 use sabot::nexmark::{Bid, NexmarkConfig, nexmark};
 use sabot::prelude::*;
 use sabot::{Job, StreamOptions};
-use sabot_examples::nexmark::{Q5Row, Q7Row, Q11Row, q0, q5, q7, q11};
+use sabot_examples::nexmark::{Q5Row, Q7Row, Q11Row, Q17Row, q0, q5, q7, q11, q17};
 use std::cmp::Reverse;
 use std::collections::BTreeMap;
 
@@ -152,6 +152,49 @@ fn q11_sessions_equal_naive_and_duckdb_in_batch_and_stream() {
             .unwrap();
         assert_eq!(sorted_q11(stream), want, "{p} readers");
     }
+}
+
+#[test]
+fn q17_daily_statistics_equal_naive_in_batch_and_stream() {
+    // Half a million events at 5 per second: 100 000 s, so the bids span the first day and the next.
+    let cfg = NexmarkConfig { events: 500_000, rate: Some(5), ..NexmarkConfig::default() };
+    let mut naive: BTreeMap<(u64, i64), Vec<u64>> = BTreeMap::new();
+    for b in bids(&cfg) {
+        naive.entry((b.auction, b.date_time.0.div_euclid(86_400 * SEC) * 86_400 * SEC)).or_default().push(b.price);
+    }
+    let want: Vec<Q17Row> = naive
+        .into_iter()
+        .map(|((auction, day), p)| Q17Row {
+            auction,
+            day: Timestamp(day),
+            total_bids: p.len() as u64,
+            rank1_bids: p.iter().filter(|&&x| x < 10_000).count() as u64,
+            rank2_bids: p.iter().filter(|&&x| (10_000..1_000_000).contains(&x)).count() as u64,
+            rank3_bids: p.iter().filter(|&&x| x >= 1_000_000).count() as u64,
+            min_price: *p.iter().min().unwrap(),
+            max_price: *p.iter().max().unwrap(),
+            avg_price: p.iter().sum::<u64>() as f64 / p.len() as f64,
+            sum_price: p.iter().sum(),
+        })
+        .collect();
+    assert!(want.iter().any(|r| r.day.0 > want[0].day.0), "two days");
+    let sorted = |mut v: Vec<Q17Row>| {
+        v.sort_by_key(|r| (r.auction, r.day));
+        v
+    };
+    let close = |got: Vec<Q17Row>| {
+        assert_eq!(got.len(), want.len());
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(
+                (g.auction, g.day, g.total_bids, g.rank1_bids, g.rank2_bids, g.rank3_bids),
+                (w.auction, w.day, w.total_bids, w.rank1_bids, w.rank2_bids, w.rank3_bids)
+            );
+            assert_eq!((g.min_price, g.max_price, g.sum_price), (w.min_price, w.max_price, w.sum_price));
+            assert!((g.avg_price - w.avg_price).abs() <= 1e-9 * w.avg_price, "{} vs {}", g.avg_price, w.avg_price);
+        }
+    };
+    close(sorted(Job::new(q17).source("bids", nexmark(cfg.clone()).bids()).parallelism(2).collect().unwrap()));
+    close(sorted(Job::new(q17).source("bids", nexmark(cfg).bids()).parallelism(2).streaming(StreamOptions::default()).collect().unwrap()));
 }
 
 #[test]
