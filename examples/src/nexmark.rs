@@ -2,7 +2,8 @@
 //! through, q1 prices them in euros, q2 keeps the bids of every 123rd auction, q5 finds the
 //! hottest auction of each sliding window, q7 the highest bid of each tumbling window and q11
 //! each bidder's sessions, q14 prices and classifies expensive bids with a user function and
-//! q17 summarises each auction's day; as in the Flink Nexmark suite (q5 and q7 keep one row per window
+//! q17 summarises each auction's day, q13 looks bids up in a bounded side input; as in the
+//! Flink Nexmark suite (q5 and q7 keep one row per window
 //! where Flink keeps every tie). `all_persons` and `all_auctions` pass the other two kinds through
 //! (the `nexmark_gen` binary writes all three to Parquet with them and q0).
 
@@ -300,4 +301,41 @@ pub fn q14(bids: Stream<Bid>) -> Stream<Q14Row> {
         extra: b.extra.to_string(),
         c_counts: count_char(b.extra, b'c'),
     })
+}
+
+/// A row of q13's side input: a value per key.
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct SideInput {
+    /// Key, matched with `auction % 10 000`.
+    pub key: u64,
+    /// Value.
+    pub value: String,
+}
+
+/// q13's output: a bid with its side-input value.
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Q13Row {
+    /// Auction id.
+    pub auction: u64,
+    /// Bidder id.
+    pub bidder: u64,
+    /// Price in cents.
+    pub price: u64,
+    /// When the bid was made.
+    #[sabot(event_time, unit = "ms")]
+    pub date_time: Timestamp,
+    /// The side input's value for `auction % 10 000`.
+    pub value: String,
+}
+
+/// q13 (bounded side input join): each bid with the value a side table holds for its auction.
+/// As a stream, the side input is read whole first, then bids are looked up in it.
+#[sabot::pipeline]
+pub fn q13(bids: Stream<Bid>, side: Stream<SideInput>) -> Stream<Q13Row> {
+    bids.join(
+        side,
+        |b| b.auction % 10_000,
+        |s| s.key,
+        |b, s| Q13Row { auction: b.auction, bidder: b.bidder, price: b.price, date_time: b.date_time, value: s.value.to_string() },
+    )
 }

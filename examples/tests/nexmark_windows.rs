@@ -198,6 +198,37 @@ fn q17_daily_statistics_equal_naive_in_batch_and_stream() {
 }
 
 #[test]
+fn q13_looks_a_stream_up_in_a_bounded_side_input() {
+    use sabot_examples::nexmark::{Q13Row, SideInput, q13};
+    // Values for every other key: bids of other auctions have no match (inner join).
+    let side: Vec<SideInput> = (0..10_000).step_by(2).map(|key| SideInput { key, value: format!("v{key}") }).collect();
+    let cfg = config(1);
+    let want: Vec<Q13Row> = bids(&cfg)
+        .into_iter()
+        .filter(|b| (b.auction % 10_000) % 2 == 0)
+        .map(|b| Q13Row {
+            auction: b.auction,
+            bidder: b.bidder,
+            price: b.price,
+            date_time: b.date_time,
+            value: format!("v{}", b.auction % 10_000),
+        })
+        .collect();
+    assert!(!want.is_empty());
+    let key = |r: &Q13Row| (r.date_time, r.auction, r.bidder, r.price);
+    for streaming in [false, true] {
+        let job =
+            Job::new(q13).source("bids", nexmark(cfg.clone()).bids()).source("side", sabot::source::memory(side.clone())).parallelism(2);
+        let job = if streaming { job.streaming(StreamOptions::default()) } else { job };
+        let mut got: Vec<Q13Row> = job.collect().unwrap();
+        got.sort_by_key(key);
+        let mut want = want.clone();
+        want.sort_by_key(key);
+        assert_eq!(got, want, "streaming: {streaming}");
+    }
+}
+
+#[test]
 fn streaming_runs_equal_batch_runs() {
     let cfg = config(1);
     let stream = || StreamOptions::default();

@@ -95,7 +95,7 @@ pub fn run_streaming(
     if let (Some(sink), Some(schema)) = (late.as_deref_mut(), &late_schema) {
         sink.open("late", schema.clone())?;
     }
-    let ctx = StageCtx::default();
+    let ctx = build_sides(spec, sources, opts.batch_rows)?;
     let (tx, rx) = mpsc::sync_channel::<Msg>(stream.queue.max(1));
     let depth = Arc::new(AtomicUsize::new(0));
     let mut coord = Coordinator {
@@ -113,6 +113,9 @@ pub fn run_streaming(
     std::thread::scope(|scope| -> Result<()> {
         for (index, stage) in spec.stages.iter().enumerate() {
             let StageInput::Source(i) = stage.input else { continue };
+            if matches!(stage.run, StageRun::Build(_)) {
+                continue;
+            }
             let req = read_request(spec, i, opts.batch_rows);
             let event_col = event_time_column(spec, i);
             let splits = Arc::new(Mutex::new(sources[i].split_stream(&req)?));
@@ -180,12 +183,13 @@ fn late_schema(spec: &PipelineSpec) -> Option<arrow::datatypes::SchemaRef> {
     Some(Arc::new(arrow::datatypes::Schema::new(fields)))
 }
 
-/// Streaming runs read sources only in their first stage, and have no join build sides yet.
+/// Streaming runs read each source in one stage, and join only against build sides read
+/// from a source (a bounded side input, read whole before the stream starts).
 fn check_shape(spec: &PipelineSpec) -> Result<()> {
     for (i, stage) in spec.stages.iter().enumerate() {
-        if matches!(stage.run, StageRun::Build(_)) || !stage.probes.is_empty() {
+        if matches!(stage.run, StageRun::Build(_)) && !matches!(stage.input, StageInput::Source(_)) {
             return Err(Error::Config(format!(
-                "pipeline `{}`: stage {i} joins streams, which streaming runs do not support yet; run it as a batch job",
+                "pipeline `{}`: stage {i} builds a join table from another stage's output, which streaming runs do not support yet; run it as a batch job",
                 spec.name
             )));
         }
@@ -200,6 +204,32 @@ fn check_shape(spec: &PipelineSpec) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Reads every join build side whole, split by split, before the stream starts: the joins a
+/// stream runs are lookups in bounded side inputs (a build source that never ends would
+/// never let the stream start).
+fn build_sides(spec: &PipelineSpec, sources: &[&dyn Source], batch_rows: usize) -> Result<StageCtx> {
+    let mut ctx = StageCtx::default();
+    for (index, stage) in spec.stages.iter().enumerate() {
+        let (StageRun::Build(f), StageInput::Source(i)) = (stage.run, stage.input) else { continue };
+        let req = read_request(spec, i, batch_rows);
+        let mut merged: Option<Box<dyn crate::agg::BuildPartial>> = None;
+        for (k, split) in sources[i].splits(&req)?.into_iter().enumerate() {
+            let part = f(split.open()?, &ctx.at(index, k))?;
+            match &mut merged {
+                Some(m) => m.merge(part)?,
+                None => merged = Some(part),
+            }
+        }
+        let table = match merged {
+            Some(m) => m.finish()?,
+            None => StageCtx::empty_build(),
+        };
+        tracing::info!(stage = index, source = spec.sources[i].name, "read a join's build side");
+        ctx.set(index, table);
+    }
+    Ok(ctx)
 }
 
 /// What the source's stage reads, plus its event-time column (watermarks come from it).
@@ -486,10 +516,16 @@ impl Coordinator<'_> {
         self.forward(k, out, None)
     }
 
-    /// After every reader finished: ends each source stage, in stage order.
+    /// After every reader finished: ends each source stage, in stage order (a right or full
+    /// join's unmatched build rows first).
     fn finish(&mut self) -> Result<()> {
         let sources: Vec<usize> = self.readers.iter().map(|(s, _)| *s).collect();
         for s in sources {
+            for end in self.spec.stages[s].unmatched {
+                let mut out = StageOutput::new(self.spec.sinks.len());
+                end(&mut out, &self.ctx.at(s, 0))?;
+                self.write(out.into_parts())?;
+            }
             self.end(s)?;
         }
         Ok(())
