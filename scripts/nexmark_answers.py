@@ -9,10 +9,16 @@ compares Sabot's windows with. Same semantics as the pipelines in examples/src/n
 per 10 s window sliding by 2 s, the auction with the most bids (smallest id among ties); q7 keeps,
 per 10 s tumbling window, the highest bid (earliest, then smallest auction and bidder, among ties);
 q11 counts each bidder's sessions (bids at most 10 s apart; a session ends 10 s after its last bid).
-Needs `pip install duckdb==1.5.5`.
+With `--check DIR`, it then compares Sabot's outputs DIR/q5.csv, DIR/q7.csv and DIR/q11.csv
+(written by `nexmark QUERY run --source bids=nexmark:bids:EVENTS --sink out=csv:DIR/QUERY.csv
+--stream`, timestamps as `2024-01-01 00:00:10.120`) with the answers, row for row, and exits
+with status 1 on a difference. Needs `pip install duckdb==1.5.5`.
 """
 import argparse
+import csv
+import datetime
 import os
+import sys
 
 import duckdb
 
@@ -41,10 +47,42 @@ FROM g GROUP BY bidder, sid ORDER BY bidder, starttime
 """
 
 
+COLUMNS = {
+    "q5": ["auction", "num", "starttime", "endtime"],
+    "q7": ["auction", "bidder", "price", "date_time", "window_end"],
+    "q11": ["bidder", "bid_count", "starttime", "endtime"],
+}
+
+
+def as_ms(value):
+    """An integer, or a UTC timestamp as Sabot's CSV sink writes it, in epoch milliseconds."""
+    if value.lstrip("-").isdigit():
+        return int(value)
+    t = datetime.datetime.fromisoformat(value).replace(tzinfo=datetime.timezone.utc)
+    return round(t.timestamp() * 1000)
+
+
+def rows(path, cols):
+    with open(path) as f:
+        return sorted(tuple(as_ms(r[c]) for c in cols) for r in csv.DictReader(f))
+
+
+def check(answers, outputs):
+    same = True
+    for name, cols in COLUMNS.items():
+        want, got = rows(os.path.join(answers, f"{name}.csv"), cols), rows(os.path.join(outputs, f"{name}.csv"), cols)
+        diff = next(((g, w) for g, w in zip(got, want) if g != w), None)
+        ok = len(got) == len(want) and diff is None
+        same = same and ok
+        print(f"{name}: {len(got)} rows from Sabot, {len(want)} from DuckDB: {'equal' if ok else f'DIFFER, first {diff}'}")
+    return same
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bids", required=True, help="bids.parquet written by nexmark_gen")
     p.add_argument("--out", required=True, help="directory for q5.csv, q7.csv and q11.csv")
+    p.add_argument("--check", help="directory with Sabot's q5.csv, q7.csv and q11.csv to compare")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     con = duckdb.connect()
@@ -58,6 +96,8 @@ def main():
             for row in rows:
                 f.write(",".join(str(v) for v in row) + "\n")
         print(f"{name}: {len(rows)} windows to {path}")
+    if args.check and not check(args.out, args.check):
+        sys.exit(1)
 
 
 if __name__ == "__main__":
