@@ -363,3 +363,24 @@ fn the_nexmark_binary_runs_q7_as_a_stream() {
         std::process::Command::new(env!("CARGO_BIN_EXE_nexmark")).args(["q7", "run", "--source", "bids=nexmark:bidz:10"]).output().unwrap();
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("kinds: persons, auctions, bids"));
 }
+
+#[test]
+fn a_stream_writes_rolled_part_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("bids");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_nexmark"))
+        .args(["q0", "run", "--source", "bids=nexmark:bids:20000", "--sink", &format!("out=parquet:{}", out.display())])
+        .args(["--stream", "-p", "2", "--batch-rows", "1000", "--roll-rows", "5000"])
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let parts = std::fs::read_dir(&out).unwrap().filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().starts_with("part-")).count();
+    // 18 400 bids in morsels of about 1000 rows, closed once a part holds 5000: four parts.
+    assert_eq!(parts, 4);
+    let mut back: Vec<Bid> = Job::new(q0).source("bids", sabot::source::parquet(out.to_string_lossy())).collect().unwrap();
+    let mut want = bids(&NexmarkConfig { events: 20_000, ..NexmarkConfig::default() });
+    let key = |b: &Bid| (b.date_time, b.auction, b.bidder, b.price);
+    back.sort_by_key(key);
+    want.sort_by_key(key);
+    assert_eq!(back, want);
+}

@@ -17,6 +17,8 @@ struct Cli {
     command: Command,
 }
 
+// Parsed once per process: the size of the `run` variant costs nothing worth boxing for.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the job: on bounded input by default, or as a stream with `--stream`.
@@ -52,6 +54,15 @@ enum Command {
         /// only counted.
         #[arg(long, value_name = "KIND:PATH", requires = "stream")]
         late_sink: Option<String>,
+        /// Roll directory sinks (parquet:DIR, csv:DIR) into part files of at most this many rows.
+        #[arg(long, value_name = "N")]
+        roll_rows: Option<u64>,
+        /// Roll directory sinks into part files of about this size (Arrow bytes written, e.g. 128MiB).
+        #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+        roll_bytes: Option<usize>,
+        /// Roll directory sinks into a new part file this often (e.g. 10s, 1m).
+        #[arg(long, value_name = "DURATION", value_parser = humantime::parse_duration)]
+        roll_every: Option<std::time::Duration>,
     },
     /// Show the plan, each optimisation pass, the fused stages and the generated code.
     Explain {
@@ -100,7 +111,21 @@ where
 
 fn execute(spec: &'static PipelineSpec, command: Command) -> Result<()> {
     match command {
-        Command::Run { sources, sinks, parallelism, batch_rows, state, memory_limit, stream, out_of_orderness, late_sink } => {
+        Command::Run {
+            sources,
+            sinks,
+            parallelism,
+            batch_rows,
+            state,
+            memory_limit,
+            stream,
+            out_of_orderness,
+            late_sink,
+            roll_rows,
+            roll_bytes,
+            roll_every,
+        } => {
+            let roll = sink::RollPolicy { max_rows: roll_rows, max_bytes: roll_bytes.map(|b| b as u64), interval: roll_every };
             let mut job = Job::from_spec(spec).batch_rows(batch_rows).progress(true).state(sabot_state::open(&state)?);
             if stream {
                 job = job.streaming(crate::exec::StreamOptions { out_of_orderness, ..Default::default() });
@@ -120,7 +145,7 @@ fn execute(spec: &'static PipelineSpec, command: Command) -> Result<()> {
             }
             for s in &sinks {
                 let (name, kind) = split_binding(s, "--sink")?;
-                job = job.sink_boxed(name, sink::from_spec(kind)?);
+                job = job.sink_boxed(name, sink::from_spec_rolled(kind, roll)?);
             }
             let summary = job.run()?;
             let secs = summary.elapsed.as_secs_f64();

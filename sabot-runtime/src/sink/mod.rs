@@ -4,12 +4,14 @@ mod blackhole;
 mod collect;
 mod csv;
 mod parquet;
+mod rolling;
 mod stdout;
 
 pub use self::blackhole::{BlackholeSink, blackhole};
 pub use self::collect::{CollectSink, Collected, collect};
 pub use self::csv::{CsvSink, csv};
 pub use self::parquet::{ParquetSink, parquet};
+pub use self::rolling::{PartFormat, RollPolicy, RollingSink, rolling};
 pub use self::stdout::{StdoutSink, stdout};
 
 use crate::error::Result;
@@ -31,6 +33,19 @@ pub trait Sink: Send {
 /// Batches as a text table (for examples and the stdout sink).
 pub fn pretty(batches: &[RecordBatch]) -> Result<String> {
     arrow::util::pretty::pretty_format_batches(batches).map(|t| t.to_string()).map_err(|e| crate::Error::arrow("formatting a table", e))
+}
+
+/// A sink given by a CLI spec, with `parquet:DIR` and `csv:DIR` rolled into part files by
+/// `policy` when it sets a limit (`--roll-rows`, `--roll-bytes`, `--roll-every`).
+pub fn from_spec_rolled(spec: &str, policy: RollPolicy) -> Result<Box<dyn Sink>> {
+    if policy == RollPolicy::default() {
+        return from_spec(spec);
+    }
+    match spec.split_once(':') {
+        Some(("parquet", dir)) if !dir.ends_with(".parquet") => Ok(Box::new(rolling(dir, PartFormat::Parquet, policy))),
+        Some(("csv", dir)) if !dir.ends_with(".csv") => Ok(Box::new(rolling(dir, PartFormat::Csv, policy))),
+        _ => from_spec(spec),
+    }
 }
 
 /// A sink given by a CLI spec `KIND:PATH` or `stdout`.
