@@ -27,6 +27,8 @@ pub struct FieldInfo {
     pub cast: bool,
     /// `#[sabot(event_time)]`.
     pub event_time: bool,
+    /// `#[sabot(watermark)]`: its values, where present, are watermarks (punctuation).
+    pub watermark: bool,
     /// The field's type-specific options.
     pub opts: FieldOpts,
     accept: fn(&DataType, &FieldOpts) -> Accept,
@@ -42,10 +44,17 @@ impl FieldInfo {
             nullable: V::NULLABLE,
             cast,
             event_time,
+            watermark: false,
             opts,
             accept: V::accept,
             validate: V::validate,
         }
+    }
+
+    /// The same field marked `#[sabot(watermark)]`.
+    pub fn punctuating(mut self) -> Self {
+        self.watermark = true;
+        self
     }
 
     /// Checks a conformed column's values: the first row this field cannot hold, and why.

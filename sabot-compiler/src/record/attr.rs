@@ -1,4 +1,4 @@
-//! Field attributes: `#[sabot(event_time)]`, `#[sabot(cast)]`, `#[sabot(unit = "ms")]`,
+//! Field attributes: `#[sabot(event_time)]`, `#[sabot(watermark)]`, `#[sabot(cast)]`, `#[sabot(unit = "ms")]`,
 //! `#[sabot(decimal(15, 2))]`.
 
 use crate::diagnostic::Diagnostics;
@@ -9,6 +9,8 @@ use proc_macro2::Span;
 pub struct FieldAttrs {
     /// `event_time`, with its span.
     pub event_time: Option<Span>,
+    /// `watermark`: the field punctuates the stream with watermarks, with its span.
+    pub watermark: Option<Span>,
     /// `cast`: lossy casts allowed.
     pub cast: bool,
     /// `unit = "s" | "ms" | "us" | "ns"`, with its span.
@@ -17,7 +19,7 @@ pub struct FieldAttrs {
     pub decimal: Option<(u8, i8, Span)>,
 }
 
-const KNOWN: &str = "`event_time`, `cast`, `unit = \"s\" | \"ms\" | \"us\" | \"ns\"`, `decimal(precision, scale)`";
+const KNOWN: &str = "`event_time`, `watermark`, `cast`, `unit = \"s\" | \"ms\" | \"us\" | \"ns\"`, `decimal(precision, scale)`";
 
 impl FieldAttrs {
     /// Reads every `#[sabot(...)]` on a field.
@@ -28,6 +30,8 @@ impl FieldAttrs {
                 let span = meta.path.get_ident().map_or_else(Span::call_site, |i| i.span());
                 if meta.path.is_ident("event_time") {
                     out.event_time = Some(span);
+                } else if meta.path.is_ident("watermark") {
+                    out.watermark = Some(span);
                 } else if meta.path.is_ident("cast") {
                     out.cast = true;
                 } else if meta.path.is_ident("unit") {

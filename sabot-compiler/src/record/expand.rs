@@ -23,7 +23,8 @@ pub fn expand(r: &Record) -> TokenStream {
     let opts: Vec<TokenStream> = r.fields.iter().map(field_opts).collect();
     let infos = r.fields.iter().zip(&opts).map(|(f, o)| {
         let (n, ty, cast, et) = (f.ident.to_string(), &f.ty, f.attrs.cast, f.attrs.event_time.is_some());
-        quote_spanned! {ty.span()=> ::sabot::__private::FieldInfo::of::<#ty>(#n, #o, #cast, #et) }
+        let mark = f.attrs.watermark.map(|_| quote! { .punctuating() });
+        quote_spanned! {ty.span()=> ::sabot::__private::FieldInfo::of::<#ty>(#n, #o, #cast, #et) #mark }
     });
     let bits: Vec<TokenStream> = (0..r.fields.len()).map(|k| quote! { (1u128 << #k) }).collect();
     let ks: Vec<usize> = (0..r.fields.len()).collect();

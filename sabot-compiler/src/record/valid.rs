@@ -17,6 +17,22 @@ pub fn check(record: &Record, diag: &mut Diagnostics) {
             ),
         ));
     }
+    let marks: Vec<_> = record.fields.iter().filter_map(|f| f.attrs.watermark.map(|s| (f, s))).collect();
+    for (f, span) in marks.iter().skip(1) {
+        diag.push(syn::Error::new(
+            *span,
+            format!("a Record has at most one `watermark` field; `{}` is already the watermark of `{}`", marks[0].0.ident, f.ident),
+        ));
+    }
+    for (f, span) in &marks {
+        let ty = crate::diagnostic::tidy(&f.ty);
+        if !(ty.ends_with("Timestamp") || ty.starts_with("Option<") && ty.ends_with("Timestamp>")) {
+            diag.push(syn::Error::new(
+                *span,
+                format!("`watermark` goes on a `Timestamp` or `Option<Timestamp>` field; `{}` is `{ty}`", f.ident),
+            ));
+        }
+    }
     if record.fields.len() > 128 {
         diag.error(&record.ident, format!("a Record has at most 128 fields; `{}` has {}", record.ident, record.fields.len()));
     }

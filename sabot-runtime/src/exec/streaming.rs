@@ -117,7 +117,7 @@ pub fn run_streaming(
                 continue;
             }
             let req = read_request(spec, i, opts.batch_rows);
-            let event_col = event_time_column(spec, i);
+            let marks = marks_of(spec, i);
             let splits = Arc::new(Mutex::new(sources[i].split_stream(&req)?));
             let waiting: Arc<[AtomicBool]> = (0..parallelism).map(|_| AtomicBool::new(false)).collect();
             let mut states = Vec::new();
@@ -129,7 +129,7 @@ pub fn run_streaming(
                     run: stage.run,
                     n_sinks: spec.sinks.len(),
                     splits: Arc::clone(&splits),
-                    event_col,
+                    marks,
                     delay: stream.out_of_orderness.as_nanos().min(i64::MAX as u128) as i64,
                     tx: tx.clone(),
                     depth: Arc::clone(&depth),
@@ -236,16 +236,31 @@ fn build_sides(spec: &PipelineSpec, sources: &[&dyn Source], batch_rows: usize) 
 fn read_request(spec: &PipelineSpec, i: usize, batch_rows: usize) -> ReadRequest {
     let s = &spec.sources[i];
     let mut columns: Vec<String> = s.columns().into_iter().map(String::from).collect();
-    if let Some(f) = (s.fields)().iter().find(|f| f.event_time)
-        && !columns.iter().any(|c| c == f.name)
-    {
-        columns.push(f.name.to_string());
+    for f in (s.fields)().iter().filter(|f| f.event_time || f.watermark) {
+        if !columns.iter().any(|c| c == f.name) {
+            columns.push(f.name.to_string());
+        }
     }
     ReadRequest { source: s.name.into(), record: s.record.into(), schema: (s.schema)(), columns, batch_rows, prune: s.prune }
 }
 
-fn event_time_column(spec: &PipelineSpec, i: usize) -> Option<&'static str> {
-    (spec.sources[i].fields)().iter().find(|f| f.event_time).map(|f| f.name)
+/// Where a source's watermarks come from.
+#[derive(Debug, Clone, Copy)]
+enum Marks {
+    /// The latest event time seen, minus the allowed disorder.
+    EventTime(&'static str),
+    /// The latest value of a `#[sabot(watermark)]` column (punctuation in the data).
+    Punctuated(&'static str),
+    /// None: windows fire at the end of input.
+    None,
+}
+
+fn marks_of(spec: &PipelineSpec, i: usize) -> Marks {
+    let fields = (spec.sources[i].fields)();
+    if let Some(f) = fields.iter().find(|f| f.watermark) {
+        return Marks::Punctuated(f.name);
+    }
+    fields.iter().find(|f| f.event_time).map_or(Marks::None, |f| Marks::EventTime(f.name))
 }
 
 /// One reader thread of a source stage.
@@ -255,7 +270,7 @@ struct Reader {
     run: StageRun,
     n_sinks: usize,
     splits: Arc<Mutex<crate::source::SplitStream>>,
-    event_col: Option<&'static str>,
+    marks: Marks,
     delay: i64,
     tx: mpsc::SyncSender<Msg>,
     depth: Arc<AtomicUsize>,
@@ -300,12 +315,17 @@ impl Reader {
                 let rows = morsel.batch.num_rows() as u64;
                 // Rows are late only against this reader's own watermark, so there is no race
                 // with the coordinator: windows fire at the minimum over readers.
-                let floor = max_seen.map(|m| m.saturating_sub(self.delay));
-                if let Some(t) = self.event_col.and_then(|c| max_event_time(&morsel.batch, c)) {
+                let (column, delay) = match self.marks {
+                    Marks::EventTime(c) => (Some(c), self.delay),
+                    Marks::Punctuated(c) => (Some(c), 0),
+                    Marks::None => (None, 0),
+                };
+                let floor = max_seen.map(|m| m.saturating_sub(delay));
+                if let Some(t) = column.and_then(|c| max_event_time(&morsel.batch, c)) {
                     max_seen = Some(max_seen.map_or(t, |m| m.max(t)));
                 }
                 let out = self.process(morsel, floor)?;
-                let watermark = max_seen.map(|m| m.saturating_sub(self.delay));
+                let watermark = max_seen.map(|m| m.saturating_sub(delay));
                 if !self.send(Msg::Data { stage: self.stage, reader: self.reader, out, rows, watermark }) {
                     return Ok(());
                 }
