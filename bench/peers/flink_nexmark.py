@@ -1,7 +1,8 @@
 """The `bench nexmark` peer: Nexmark queries on Apache Flink (PyFlink's local mini-cluster,
 Flink SQL, streaming mode) over the bid CSV files `bench nexmark` wrote, into a blackhole sink.
 
-Usage: python flink_nexmark.py CSV_DIR RUNS PARALLELISM WATERMARK_S QUERIES
+Usage: python flink_nexmark.py ROOT RUNS PARALLELISM WATERMARK_S QUERIES (ROOT holds persons/,
+auctions/ and bids/)
 -> one line per query: "name median_seconds" (wall time from submission to the job's end,
 one untimed warm-up run first). Needs `pip install apache-flink==2.3.0` and Java 17. The SQL is
 the Nexmark suite's (q5 and q7 join their window results back, keeping every tie).
@@ -10,12 +11,15 @@ import statistics
 import sys
 import time
 
-csv_dir, runs, parallelism, watermark_s, queries = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
+root, runs, parallelism, watermark_s, queries = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 
 SQL = {
     "q0": "SELECT auction, bidder, price, date_time, extra FROM bid",
     "q1": "SELECT auction, bidder, 0.908 * price AS price, date_time, extra FROM bid",
     "q2": "SELECT auction, price FROM bid WHERE MOD(auction, 123) = 0",
+    "q3": """
+SELECT P.name, P.city, P.state, A.id FROM auction AS A INNER JOIN person AS P ON A.seller = P.id
+WHERE A.category = 10 AND (P.state = 'OR' OR P.state = 'ID' OR P.state = 'CA')""",
     "q5": """
 SELECT AuctionBids.auction, AuctionBids.num FROM (
   SELECT auction, count(*) AS num, window_start AS starttime, window_end AS endtime
@@ -57,11 +61,21 @@ conf = Configuration()
 conf.set_string("parallelism.default", parallelism)
 conf.set_string("pipeline.object-reuse", "true")
 env = TableEnvironment.create(EnvironmentSettings.new_instance().with_configuration(conf).in_streaming_mode().build())
+WM = f"WATERMARK FOR date_time AS date_time - INTERVAL '{watermark_s}' SECOND"
 env.execute_sql(f"""
 CREATE TABLE bid (
-  auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, url STRING, date_time TIMESTAMP(3), extra STRING,
-  WATERMARK FOR date_time AS date_time - INTERVAL '{watermark_s}' SECOND
-) WITH ('connector' = 'filesystem', 'path' = 'file://{csv_dir}', 'format' = 'csv')""")
+  auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, url STRING, date_time TIMESTAMP(3), extra STRING, {WM}
+) WITH ('connector' = 'filesystem', 'path' = 'file://{root}/bids', 'format' = 'csv')""")
+env.execute_sql(f"""
+CREATE TABLE person (
+  id BIGINT, name STRING, email_address STRING, credit_card STRING, city STRING, state STRING,
+  date_time TIMESTAMP(3), extra STRING, {WM}
+) WITH ('connector' = 'filesystem', 'path' = 'file://{root}/persons', 'format' = 'csv')""")
+env.execute_sql(f"""
+CREATE TABLE auction (
+  id BIGINT, item_name STRING, description STRING, initial_bid BIGINT, reserve BIGINT, date_time TIMESTAMP(3),
+  expires TIMESTAMP(3), seller BIGINT, category BIGINT, extra STRING, {WM}
+) WITH ('connector' = 'filesystem', 'path' = 'file://{root}/auctions', 'format' = 'csv')""")
 
 
 def once(sql):

@@ -82,14 +82,15 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         threads: usize,
     },
-    /// Nexmark q0, q1, q2, q5, q7, q11 over the same generated bids as streams: Sabot vs Flink 2.3
+    /// Nexmark q0, q1, q2, q3, q5, q7, q11 over the same generated events as streams: Sabot vs Flink 2.3
     /// (PyFlink), both reading the same CSV files.
     Nexmark {
         /// Generated events (bids are 46 in 50).
         #[arg(long, default_value_t = 10_000_000)]
         events: u64,
-        /// Where the bid CSV files go (reused when they hold the same number of events).
-        #[arg(long, default_value = "/tmp/sabot-nexmark/bids")]
+        /// Where the event CSV files go (`persons/`, `auctions/`, `bids/`; reused when they hold
+        /// the same number of events).
+        #[arg(long, default_value = "/tmp/sabot-nexmark")]
         data: String,
         /// Timed runs per engine and query (the median is reported).
         #[arg(long, default_value_t = 3)]
@@ -101,7 +102,7 @@ enum Command {
         #[arg(long)]
         python: Option<String>,
         /// Queries to run (comma separated).
-        #[arg(long, value_delimiter = ',', default_value = "q0,q1,q2,q5,q7,q11")]
+        #[arg(long, value_delimiter = ',', default_value = "q0,q1,q2,q3,q5,q7,q11")]
         queries: Vec<String>,
     },
     /// End-to-end latency (p50, p99) of Nexmark q1 and q7 as streams at a fixed input rate.

@@ -1,4 +1,4 @@
-//! `bench nexmark`: Nexmark q0, q1, q2, q5, q7 and q11 over the same generated bids, Sabot's
+//! `bench nexmark`: Nexmark q0, q1, q2, q3, q5, q7, q11 and q17 over the same generated events, Sabot's
 //! streaming executor vs Apache Flink (PyFlink, `bench/peers/flink_nexmark.py`), both reading
 //! the same CSV files (PyFlink ships no Parquet format) into a blackhole sink. Also Sabot
 //! reading the generator directly, without files.
@@ -7,9 +7,9 @@ use crate::median;
 use sabot::Job;
 use sabot::nexmark::{NexmarkConfig, nexmark};
 use sabot::sink::{Sink, blackhole};
-use sabot::source::csv;
+use sabot::source::{Source, csv};
 use sabot::{Pipeline, StreamOptions};
-use sabot_examples::nexmark::{q0, q1, q2, q5, q7, q11, q17};
+use sabot_examples::nexmark::{all_auctions, all_persons, q0, q1, q2, q3, q5, q7, q11, q17};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -19,6 +19,7 @@ fn pipeline(name: &str) -> Option<&'static sabot::__private::PipelineSpec> {
         "q0" => q0.spec(),
         "q1" => q1.spec(),
         "q2" => q2.spec(),
+        "q3" => q3.spec(),
         "q5" => q5.spec(),
         "q7" => q7.spec(),
         "q11" => q11.spec(),
@@ -27,29 +28,47 @@ fn pipeline(name: &str) -> Option<&'static sabot::__private::PipelineSpec> {
     })
 }
 
-/// Writes the bids of `events` generated events as `files` CSV files without a header (rows
-/// dealt round-robin by batch), unless `dir/.events` says they are there. Returns the bid
-/// count. (Readers of the directory skip hidden files.)
-fn generate(dir: &str, events: u64, files: usize) -> anyhow::Result<u64> {
-    let marker = format!("{dir}/.events");
-    if let Some((e, bids)) = std::fs::read_to_string(&marker).ok().as_deref().and_then(|m| m.trim().split_once(' '))
-        && e == events.to_string()
-        && let Ok(bids) = bids.parse()
+/// Rows written per kind of event.
+#[derive(Debug, Clone, Copy)]
+struct Counts {
+    persons: u64,
+    auctions: u64,
+    bids: u64,
+}
+
+/// Writes the events of `events` generated events as `root/{persons,auctions,bids}/part-N.csv`,
+/// `files` CSV files per kind without a header (rows dealt round-robin by batch), unless
+/// `root/.events` says they are there. (Readers of a directory skip hidden files.)
+fn generate(root: &str, events: u64, files: usize) -> anyhow::Result<Counts> {
+    let marker = format!("{root}/.events");
+    let known: Option<Vec<u64>> =
+        std::fs::read_to_string(&marker).ok().map(|m| m.split_whitespace().filter_map(|v| v.parse().ok()).collect());
+    if let Some([e, persons, auctions, bids]) = known.as_deref()
+        && *e == events
     {
-        return Ok(bids);
+        return Ok(Counts { persons: *persons, auctions: *auctions, bids: *bids });
     }
-    let _ = std::fs::remove_dir_all(dir);
-    std::fs::create_dir_all(dir)?;
+    let _ = std::fs::remove_dir_all(root);
     let t = Instant::now();
-    let sinks: Vec<Box<dyn Sink>> =
-        (0..files).map(|i| Box::new(sabot::sink::csv(format!("{dir}/part-{i}.csv")).header(false)) as Box<dyn Sink>).collect();
-    let summary = Job::new(q0)
-        .source("bids", nexmark(NexmarkConfig { events, ..NexmarkConfig::default() }).bids())
-        .sink("out", RoundRobin { sinks, next: 0 })
-        .run()?;
-    std::fs::write(&marker, format!("{events} {}", summary.rows_out[0]))?;
-    eprintln!("wrote {} bids of {events} events to {dir} in {:.1} s", summary.rows_out[0], t.elapsed().as_secs_f64());
-    Ok(summary.rows_out[0])
+    let events_gen = nexmark(NexmarkConfig { events, ..NexmarkConfig::default() });
+    let mut written = Vec::new();
+    for kind in ["persons", "auctions", "bids"] {
+        let dir = format!("{root}/{kind}");
+        std::fs::create_dir_all(&dir)?;
+        let sinks: Vec<Box<dyn Sink>> =
+            (0..files).map(|i| Box::new(sabot::sink::csv(format!("{dir}/part-{i}.csv")).header(false)) as Box<dyn Sink>).collect();
+        let out = RoundRobin { sinks, next: 0 };
+        let summary = match kind {
+            "persons" => Job::new(all_persons).source("persons", events_gen.persons()).sink("out", out).run()?,
+            "auctions" => Job::new(all_auctions).source("auctions", events_gen.auctions()).sink("out", out).run()?,
+            _ => Job::new(q0).source("bids", events_gen.bids()).sink("out", out).run()?,
+        };
+        written.push(summary.rows_out[0]);
+    }
+    let counts = Counts { persons: written[0], auctions: written[1], bids: written[2] };
+    std::fs::write(&marker, format!("{events} {} {} {}", counts.persons, counts.auctions, counts.bids))?;
+    eprintln!("wrote {counts:?} of {events} events to {root} in {:.1} s", t.elapsed().as_secs_f64());
+    Ok(counts)
 }
 
 /// Deals batches to several sinks in turn (one CSV file per Flink and Sabot reader).
@@ -75,53 +94,76 @@ impl Sink for RoundRobin {
     }
 }
 
-/// One timed streaming run of `spec`: seconds and rows read.
-fn sabot_run(
-    spec: &'static sabot::__private::PipelineSpec,
-    source: Box<dyn sabot::source::Source>,
-    threads: usize,
-) -> anyhow::Result<(f64, u64)> {
+/// A pipeline's sources by parameter name.
+type Bound = Vec<(&'static str, Box<dyn Source>)>;
+
+/// One timed streaming run of `spec` with its sources bound: seconds and rows read.
+fn sabot_run(spec: &'static sabot::__private::PipelineSpec, sources: Bound, threads: usize) -> anyhow::Result<(f64, u64)> {
     let stream = StreamOptions { out_of_orderness: Duration::from_secs(4), ..StreamOptions::default() };
+    let mut job = Job::from_spec(spec).parallelism(threads).streaming(stream).sink("out", blackhole());
+    for (name, source) in sources {
+        job = job.source_boxed(name, source);
+    }
     let t = Instant::now();
-    let summary =
-        Job::from_spec(spec).source_boxed("bids", source).parallelism(threads).streaming(stream).sink("out", blackhole()).run()?;
+    let summary = job.run()?;
     Ok((t.elapsed().as_secs_f64(), summary.rows_in))
 }
 
-/// Runs the benchmark; `python` has apache-flink installed (Flink is skipped with `--no-flink`).
-pub fn run(events: u64, dir: &str, runs: usize, threads: usize, python: Option<&str>, queries: &[String]) -> anyhow::Result<()> {
-    let bids = generate(dir, events, threads.max(1))?;
+/// Runs the benchmark; `python` has apache-flink installed (without it Flink is not run).
+pub fn run(events: u64, root: &str, runs: usize, threads: usize, python: Option<&str>, queries: &[String]) -> anyhow::Result<()> {
+    let counts = generate(root, events, threads.max(1))?;
     let mut rows = Vec::new();
     for q in queries {
-        let Some(spec) = pipeline(q) else { anyhow::bail!("unknown query `{q}` (q0, q1, q2, q5, q7, q11, q17)") };
-        let files = || Box::new(csv(dir).has_header(false)) as Box<dyn sabot::source::Source>;
-        let generator = || Box::new(nexmark(NexmarkConfig { events, ..NexmarkConfig::default() }).bids()) as Box<dyn sabot::source::Source>;
+        let Some(spec) = pipeline(q) else { anyhow::bail!("unknown query `{q}` (q0, q1, q2, q3, q5, q7, q11, q17)") };
+        let files = |kind: &str| Box::new(csv(format!("{root}/{kind}")).has_header(false)) as Box<dyn Source>;
+        let generator = || nexmark(NexmarkConfig { events, ..NexmarkConfig::default() });
+        // q3 reads auctions and persons; the others read bids.
+        let (from_files, from_gen, input): (Box<dyn Fn() -> Bound + '_>, Box<dyn Fn() -> Bound + '_>, u64) = if q == "q3" {
+            (
+                Box::new(move || vec![("auctions", files("auctions")), ("persons", files("persons"))]),
+                Box::new(move || {
+                    let g = generator();
+                    vec![("auctions", Box::new(g.auctions()) as Box<dyn Source>), ("persons", Box::new(g.persons()) as Box<dyn Source>)]
+                }),
+                counts.persons + counts.auctions,
+            )
+        } else {
+            (
+                Box::new(move || vec![("bids", files("bids"))]),
+                Box::new(move || vec![("bids", Box::new(generator().bids()) as Box<dyn Source>)]),
+                counts.bids,
+            )
+        };
         let mut file_times = Vec::new();
         let mut gen_times = Vec::new();
         for _ in 0..runs.max(1) {
-            let (s, read) = sabot_run(spec, files(), threads)?;
-            anyhow::ensure!(read == bids, "{q}: read {read} bids from the files, wrote {bids}");
+            let (s, read) = sabot_run(spec, from_files(), threads)?;
+            anyhow::ensure!(read == input, "{q}: read {read} rows from the files, wrote {input}");
             file_times.push(s);
-            gen_times.push(sabot_run(spec, generator(), threads)?.0);
+            gen_times.push(sabot_run(spec, from_gen(), threads)?.0);
         }
-        rows.push((q.clone(), median(file_times), median(gen_times)));
+        rows.push((q.clone(), input, median(file_times), median(gen_times)));
         eprintln!("sabot {q}: done");
     }
     let flink: Vec<(String, f64)> = match python {
-        Some(py) => flink(py, dir, runs, threads, queries)?,
+        Some(py) => flink(py, root, runs, threads, queries)?,
         None => Vec::new(),
     };
-    let per_core = |secs: f64| bids as f64 / secs / threads as f64 / 1e6;
-    println!("Nexmark, {bids} bids ({events} events), {threads} threads, median of {runs} (M bids/s per core):");
-    println!("| query | Sabot, CSV files | Sabot, generator | Flink 2.3, CSV files | Sabot / Flink |");
-    println!("| --- | --- | --- | --- | --- |");
-    for (q, files, generated) in rows {
+    println!("Nexmark, {events} events ({counts:?}), {threads} threads, median of {runs}, M input rows/s per core (seconds):");
+    println!("| query | input rows | Sabot, CSV files | Sabot, generator | Flink 2.3, CSV files | Sabot / Flink |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for (q, input, files, generated) in rows {
+        let per_core = |secs: f64| input as f64 / secs / threads as f64 / 1e6;
         let f = flink.iter().find(|(n, _)| *n == q).map(|(_, s)| *s);
         let (fl, ratio) = match f {
             Some(s) => (format!("{:.3} ({s:.2} s)", per_core(s)), format!("{:.1}x", s / files)),
             None => ("-".into(), "-".into()),
         };
-        println!("| {q} | {:.3} ({files:.2} s) | {:.3} ({generated:.2} s) | {fl} | {ratio} |", per_core(files), per_core(generated));
+        println!(
+            "| {q} | {input} | {:.3} ({files:.2} s) | {:.3} ({generated:.2} s) | {fl} | {ratio} |",
+            per_core(files),
+            per_core(generated)
+        );
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 //! hottest auction of each sliding window, q7 the highest bid of each tumbling window and q11
 //! each bidder's sessions, q14 prices and classifies expensive bids with a user function and
 //! q17 summarises each auction's day, q13 looks bids up in a bounded side input; as in the
-//! Flink Nexmark suite (q5 and q7 keep one row per window
+//! Flink Nexmark suite, and q3 joins auctions with their sellers (q5 and q7 keep one row per window
 //! where Flink keeps every tie). `all_persons` and `all_auctions` pass the other two kinds through
 //! (the `nexmark_gen` binary writes all three to Parquet with them and q0).
 
@@ -337,5 +337,32 @@ pub fn q13(bids: Stream<Bid>, side: Stream<SideInput>) -> Stream<Q13Row> {
         |b| b.auction % 10_000,
         |s| s.key,
         |b, s| Q13Row { auction: b.auction, bidder: b.bidder, price: b.price, date_time: b.date_time, value: s.value.to_string() },
+    )
+}
+
+/// q3's output: a seller in Oregon, Idaho or California and one of their category-10 auctions.
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Q3Row {
+    /// Seller's name.
+    pub name: String,
+    /// Seller's city.
+    pub city: String,
+    /// Seller's state.
+    pub state: String,
+    /// Auction id.
+    pub id: u64,
+}
+
+/// q3 (local item suggestion): category-10 auctions of sellers in OR, ID or CA. The persons
+/// are the join's build side: a streaming run reads them whole first, so they must be bounded
+/// (files, or a generator with a set number of events).
+#[sabot::pipeline]
+pub fn q3(auctions: Stream<Auction>, persons: Stream<Person>) -> Stream<Q3Row> {
+    let sellers = persons.filter(|p| p.state == "OR" || p.state == "ID" || p.state == "CA");
+    auctions.filter(|a| a.category == 10).join(
+        sellers,
+        |a| a.seller,
+        |p| p.id,
+        |a, p| Q3Row { name: p.name.to_string(), city: p.city.to_string(), state: p.state.to_string(), id: a.id },
     )
 }

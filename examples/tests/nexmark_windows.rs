@@ -229,6 +229,34 @@ fn q13_looks_a_stream_up_in_a_bounded_side_input() {
 }
 
 #[test]
+fn q3_joins_auctions_with_their_sellers_in_batch_and_stream() {
+    use sabot::nexmark::{Auction, Person};
+    use sabot_examples::nexmark::{Q3Row, all_auctions, all_persons, q3};
+    let cfg = NexmarkConfig { events: 200_000, ..NexmarkConfig::default() };
+    let persons: Vec<Person> = Job::new(all_persons).source("persons", nexmark(cfg.clone()).persons()).collect().unwrap();
+    let auctions: Vec<Auction> = Job::new(all_auctions).source("auctions", nexmark(cfg.clone()).auctions()).collect().unwrap();
+    let sellers: BTreeMap<u64, &Person> =
+        persons.iter().filter(|p| ["OR", "ID", "CA"].contains(&p.state.as_str())).map(|p| (p.id, p)).collect();
+    let mut want: Vec<Q3Row> = auctions
+        .iter()
+        .filter(|a| a.category == 10)
+        .filter_map(|a| {
+            sellers.get(&a.seller).map(|p| Q3Row { name: p.name.clone(), city: p.city.clone(), state: p.state.clone(), id: a.id })
+        })
+        .collect();
+    want.sort_by_key(|r| r.id);
+    assert!(want.len() > 10, "{} rows", want.len());
+    for streaming in [false, true] {
+        let events = nexmark(cfg.clone());
+        let job = Job::new(q3).source("auctions", events.auctions()).source("persons", events.persons()).parallelism(2);
+        let job = if streaming { job.streaming(StreamOptions::default()) } else { job };
+        let mut got: Vec<Q3Row> = job.collect().unwrap();
+        got.sort_by_key(|r| r.id);
+        assert_eq!(got, want, "streaming: {streaming}");
+    }
+}
+
+#[test]
 fn streaming_runs_equal_batch_runs() {
     let cfg = config(1);
     let stream = || StreamOptions::default();

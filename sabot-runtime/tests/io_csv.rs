@@ -224,3 +224,16 @@ fn a_byte_order_mark_is_not_part_of_the_first_name() {
     let ids = morsels[0].batch.column(0).as_primitive::<Int64Type>();
     assert_eq!(ids.values().to_vec(), [1]);
 }
+
+#[test]
+fn an_empty_field_is_an_empty_string_for_a_string_field_and_null_for_an_option() {
+    let dir = tempfile::tempdir().unwrap();
+    // `name` is a `String` (not nullable), `flag` an `Option<bool>`.
+    let path = write(dir.path(), "orders.csv", "id,name,flag\n1,,\n2,b,true\n");
+    let req = ReadRequest { columns: vec!["id".into(), "name".into(), "flag".into()], ..request(&[], 1024) };
+    let (_, morsels) = read(&csv(path.to_str().unwrap()), &req).unwrap();
+    let b = &morsels[0].batch;
+    let names = b.column_by_name("name").unwrap().as_string::<i32>();
+    assert_eq!((names.null_count(), names.value(0), names.value(1)), (0, "", "b"));
+    assert!(b.column_by_name("flag").unwrap().is_null(0));
+}

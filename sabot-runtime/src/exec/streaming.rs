@@ -95,7 +95,7 @@ pub fn run_streaming(
     if let (Some(sink), Some(schema)) = (late.as_deref_mut(), &late_schema) {
         sink.open("late", schema.clone())?;
     }
-    let ctx = build_sides(spec, sources, opts.batch_rows)?;
+    let (ctx, build_rows) = build_sides(spec, sources, opts.batch_rows)?;
     let (tx, rx) = mpsc::sync_channel::<Msg>(stream.queue.max(1));
     let depth = Arc::new(AtomicUsize::new(0));
     let mut coord = Coordinator {
@@ -104,7 +104,7 @@ pub fn run_streaming(
         ctx: ctx.clone(),
         stages: (0..spec.stages.len()).map(|_| StageState::default()).collect(),
         readers: Vec::new(),
-        summary: RunSummary { rows_out: vec![0; spec.sinks.len()], ..Default::default() },
+        summary: RunSummary { rows_in: build_rows, rows_out: vec![0; spec.sinks.len()], ..Default::default() },
         batch_rows: opts.batch_rows,
         late,
         late_schema,
@@ -209,14 +209,21 @@ fn check_shape(spec: &PipelineSpec) -> Result<()> {
 /// Reads every join build side whole, split by split, before the stream starts: the joins a
 /// stream runs are lookups in bounded side inputs (a build source that never ends would
 /// never let the stream start).
-fn build_sides(spec: &PipelineSpec, sources: &[&dyn Source], batch_rows: usize) -> Result<StageCtx> {
+fn build_sides(spec: &PipelineSpec, sources: &[&dyn Source], batch_rows: usize) -> Result<(StageCtx, u64)> {
     let mut ctx = StageCtx::default();
+    let rows = Arc::new(std::sync::atomic::AtomicU64::new(0));
     for (index, stage) in spec.stages.iter().enumerate() {
         let (StageRun::Build(f), StageInput::Source(i)) = (stage.run, stage.input) else { continue };
         let req = read_request(spec, i, batch_rows);
         let mut merged: Option<Box<dyn crate::agg::BuildPartial>> = None;
         for (k, split) in sources[i].splits(&req)?.into_iter().enumerate() {
-            let part = f(split.open()?, &ctx.at(index, k))?;
+            let counter = Arc::clone(&rows);
+            let counted = split.open()?.inspect(move |m| {
+                if let Ok(m) = m {
+                    counter.fetch_add(m.batch.num_rows() as u64, Ordering::Relaxed);
+                }
+            });
+            let part = f(Box::new(counted), &ctx.at(index, k))?;
             match &mut merged {
                 Some(m) => m.merge(part)?,
                 None => merged = Some(part),
@@ -229,7 +236,7 @@ fn build_sides(spec: &PipelineSpec, sources: &[&dyn Source], batch_rows: usize) 
         tracing::info!(stage = index, source = spec.sources[i].name, "read a join's build side");
         ctx.set(index, table);
     }
-    Ok(ctx)
+    Ok((ctx, rows.load(Ordering::Relaxed)))
 }
 
 /// What the source's stage reads, plus its event-time column (watermarks come from it).

@@ -84,10 +84,17 @@ impl CsvSource {
                 Field::new(name, data_type, true)
             })
             .collect();
+        // CSV writes an empty string and a null the same way: a `String` field (not `Option`)
+        // reads an empty field as an empty string.
+        let empty_is_text = projection
+            .iter()
+            .map(|&i| req.schema.field_with_name(&names[i]).is_ok_and(|f| !f.is_nullable() && f.data_type() == &DataType::Utf8))
+            .collect();
         Ok(CsvFile {
             path: path.to_path_buf(),
             schema: Arc::new(Schema::new(fields)),
             projection,
+            empty_is_text,
             delimiter: self.delimiter,
             data_start,
             batch_rows: req.batch_rows.max(1),
@@ -176,6 +183,8 @@ struct CsvFile {
     schema: SchemaRef,
     /// Indices of the requested columns, in file order.
     projection: Vec<usize>,
+    /// Per projected column: whether an empty field is an empty string rather than a null.
+    empty_is_text: Vec<bool>,
     delimiter: u8,
     /// Byte offset of the first record after the header.
     data_start: u64,
@@ -253,8 +262,29 @@ impl CsvMorsels {
         }
         let batch = self.decoder.flush().map_err(|e| locate(&self.file, self.batch_start, e))?;
         self.batch_start = self.consumed;
-        Ok(batch)
+        batch.map(|b| empty_strings(b, &self.file.empty_is_text)).transpose()
     }
+}
+
+/// The batch with the nulls of the marked string columns read as empty strings (the decoder
+/// reads an empty field as a null, and leaves its text empty).
+fn empty_strings(batch: RecordBatch, marked: &[bool]) -> Result<RecordBatch> {
+    use arrow::array::{Array, AsArray, StringArray};
+    if !marked.iter().zip(batch.columns()).any(|(m, c)| *m && c.null_count() > 0) {
+        return Ok(batch);
+    }
+    let columns = batch
+        .columns()
+        .iter()
+        .zip(marked)
+        .map(|(c, m)| match (m, c.as_string_opt::<i32>()) {
+            (true, Some(s)) if s.null_count() > 0 => {
+                Arc::new(StringArray::new(s.offsets().clone(), s.values().clone(), None)) as arrow::array::ArrayRef
+            }
+            _ => c.clone(),
+        })
+        .collect();
+    RecordBatch::try_new(batch.schema(), columns).map_err(|e| Error::arrow("reading csv", e))
 }
 
 impl Iterator for CsvMorsels {
