@@ -97,6 +97,9 @@ impl Sink for RoundRobin {
 /// A pipeline's sources by parameter name.
 type Bound = Vec<(&'static str, Box<dyn Source>)>;
 
+/// Makes a fresh set of a pipeline's sources for each run.
+type Binder<'a> = Box<dyn Fn() -> Bound + 'a>;
+
 /// One timed streaming run of `spec` with its sources bound: seconds and rows read.
 fn sabot_run(spec: &'static sabot::__private::PipelineSpec, sources: Bound, threads: usize) -> anyhow::Result<(f64, u64)> {
     let stream = StreamOptions { out_of_orderness: Duration::from_secs(4), ..StreamOptions::default() };
@@ -118,7 +121,7 @@ pub fn run(events: u64, root: &str, runs: usize, threads: usize, python: Option<
         let files = |kind: &str| Box::new(csv(format!("{root}/{kind}")).has_header(false)) as Box<dyn Source>;
         let generator = || nexmark(NexmarkConfig { events, ..NexmarkConfig::default() });
         // q3 reads auctions and persons; the others read bids.
-        let (from_files, from_gen, input): (Box<dyn Fn() -> Bound + '_>, Box<dyn Fn() -> Bound + '_>, u64) = if q == "q3" {
+        let (from_files, from_gen, input): (Binder<'_>, Binder<'_>, u64) = if q == "q3" {
             (
                 Box::new(move || vec![("auctions", files("auctions")), ("persons", files("persons"))]),
                 Box::new(move || {
