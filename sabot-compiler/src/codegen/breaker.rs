@@ -94,15 +94,12 @@ impl Ctx<'_> {
         // already (a streaming run's late rows, counted when no window takes them).
         let keep = record_type_at(self.plan, self.sig, self.closures, self.plan.nodes[id].inputs[0])
             .map(|_| quote! { __p::RecordBuilder::append(&mut __late_rows, #row); });
-        let assigner = &self.closures[w];
         let wspan = self.op_spans[w];
-        let assign = quote_spanned! {wspan=> let __assigner = __p::WindowAssigner::check(#assigner)?; };
         // The row named at the user's `.window`, so a record without an event time is reported there.
         let at_window = syn::Ident::new(&row.to_string(), wspan);
         let time = quote_spanned! {wspan=> __p::EventTime::event_time(&#at_window) };
         quote_spanned! {span=>
             let __key = #key;
-            #assign
             let mut __on_time = false;
             for __w in __p::WindowAssigner::windows(&__assigner, #time) {
                 if __ctx.closed(__w) {
@@ -116,6 +113,14 @@ impl Ctx<'_> {
                 #keep
             }
         }
+    }
+
+    /// Before a windowed aggregation's row loop: its assigner, checked once per split
+    /// (`__assigner`); nothing for other breakers.
+    pub(super) fn window_init(&self, breaker: NodeId) -> TokenStream {
+        let Op::Aggregate(Aggregate { window: Some((w, _)), .. }) = &self.plan.nodes[breaker].op else { return TokenStream::new() };
+        let (assigner, wspan) = (&self.closures[*w], self.op_spans[*w]);
+        quote_spanned! {wspan=> let __assigner = __p::WindowAssigner::check(#assigner)?; }
     }
 
     /// The rows of a split with the generated comparator: the key closure applied to both rows.

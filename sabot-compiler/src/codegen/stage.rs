@@ -229,6 +229,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                     }
                 }
             });
+            let window_init = ctx.window_init(breaker);
             // A windowed aggregation keeps its late rows, as records of its input.
             let (late_init, late_keep) = match late_record(plan, sig, closures, stage) {
                 Some(ty) => (
@@ -243,6 +244,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                     #local_mask
                     #(#tables)*
                     #init
+                    #window_init
                     #late_init
                     for __next in __split {
                         let __owned = __next?;

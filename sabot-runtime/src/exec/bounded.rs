@@ -56,7 +56,8 @@ pub struct RunSummary {
     pub late: u64,
     /// Streaming: watermark advances processed.
     pub watermarks: u64,
-    /// Streaming: the most messages seen in flight between readers and the coordinator.
+    /// Streaming: the most messages seen waiting for the coordinator (in the queue or in a
+    /// reader blocked sending), each time it took one.
     pub max_queue: usize,
 }
 

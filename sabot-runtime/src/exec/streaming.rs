@@ -72,7 +72,9 @@ struct ReaderState {
     watermark: Option<i64>,
     last_seen: Instant,
     done: bool,
-    waiting: Arc<[AtomicBool]>,
+    /// Set by the reader while it waits for input (only then can it be idle; a reader blocked
+    /// by backpressure is not).
+    waiting: Arc<AtomicBool>,
 }
 
 /// Runs `spec` over `sources` into `sinks` as a stream (see the module doc).
@@ -119,9 +121,9 @@ pub fn run_streaming(
             let req = read_request(spec, i, opts.batch_rows);
             let marks = marks_of(spec, i);
             let splits = Arc::new(Mutex::new(sources[i].split_stream(&req)?));
-            let waiting: Arc<[AtomicBool]> = (0..parallelism).map(|_| AtomicBool::new(false)).collect();
             let mut states = Vec::new();
             for r in 0..parallelism {
+                let waiting = Arc::new(AtomicBool::new(false));
                 states.push(ReaderState { watermark: None, last_seen: Instant::now(), done: false, waiting: Arc::clone(&waiting) });
                 let reader = Reader {
                     stage: index,
@@ -134,7 +136,7 @@ pub fn run_streaming(
                     tx: tx.clone(),
                     depth: Arc::clone(&depth),
                     stop: Arc::clone(&stream.stop),
-                    waiting: Arc::clone(&waiting),
+                    waiting,
                     ctx: ctx.at(index, r),
                 };
                 scope.spawn(move || reader.run());
@@ -282,9 +284,8 @@ struct Reader {
     tx: mpsc::SyncSender<Msg>,
     depth: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
-    /// Per reader of the stage: whether it is waiting for input (only then can it be idle;
-    /// a reader blocked by backpressure is not).
-    waiting: Arc<[AtomicBool]>,
+    /// Set while waiting for input (`ReaderState::waiting`).
+    waiting: Arc<AtomicBool>,
     ctx: StageCtx,
 }
 
@@ -305,7 +306,14 @@ impl Reader {
 
     fn read_all(&self) -> Result<()> {
         let mut max_seen: Option<i64> = None;
-        let waiting = &self.waiting[self.reader];
+        let waiting = &self.waiting;
+        // Rows are late only against this reader's own watermark, so there is no race with the
+        // coordinator: windows fire at the minimum over readers.
+        let (column, delay) = match self.marks {
+            Marks::EventTime(c) => (Some(c), self.delay),
+            Marks::Punctuated(c) => (Some(c), 0),
+            Marks::None => (None, 0),
+        };
         loop {
             waiting.store(true, Ordering::Relaxed);
             let next = self.splits.lock().unwrap_or_else(|p| p.into_inner()).next();
@@ -320,13 +328,6 @@ impl Reader {
                 }
                 let morsel = morsel?;
                 let rows = morsel.batch.num_rows() as u64;
-                // Rows are late only against this reader's own watermark, so there is no race
-                // with the coordinator: windows fire at the minimum over readers.
-                let (column, delay) = match self.marks {
-                    Marks::EventTime(c) => (Some(c), self.delay),
-                    Marks::Punctuated(c) => (Some(c), 0),
-                    Marks::None => (None, 0),
-                };
                 let floor = max_seen.map(|m| m.saturating_sub(delay));
                 if let Some(t) = column.and_then(|c| max_event_time(&morsel.batch, c)) {
                     max_seen = Some(max_seen.map_or(t, |m| m.max(t)));
@@ -369,9 +370,7 @@ fn max_event_time(batch: &RecordBatch, column: &str) -> Option<i64> {
         DataType::Timestamp(TimeUnit::Nanosecond, _) => (max_of(col.as_primitive::<TimestampNanosecondType>()), 1),
         _ => return None,
     };
-    if col.null_count() == col.len() {
-        return None;
-    }
+    // `max` skips nulls: an all-null column gives no watermark.
     v.map(|v| v.saturating_mul(scale))
 }
 
@@ -420,8 +419,10 @@ impl Coordinator<'_> {
                 }
                 Err(mpsc::RecvTimeoutError::Disconnected) => return Ok(()),
             };
-            let in_flight = depth.fetch_sub(1, Ordering::Relaxed);
-            self.summary.max_queue = self.summary.max_queue.max(in_flight);
+            // Counted before a reader's `send`, so the count also holds readers blocked in it;
+            // what is left once this message is taken is what still waits.
+            let waiting = depth.fetch_sub(1, Ordering::Relaxed) - 1;
+            self.summary.max_queue = self.summary.max_queue.max(waiting);
             match msg {
                 Msg::Failed(e) => return Err(e),
                 Msg::Done { stage, reader } => {
@@ -455,9 +456,8 @@ impl Coordinator<'_> {
         let now = Instant::now();
         let mut moves = Vec::new();
         for (stage, readers) in &self.readers {
-            let idle_reader = |k: usize, r: &ReaderState| r.waiting[k].load(Ordering::Relaxed) && now.duration_since(r.last_seen) >= idle;
-            let active: Vec<&ReaderState> =
-                readers.iter().enumerate().filter(|(k, r)| !r.done && !idle_reader(*k, r)).map(|(_, r)| r).collect();
+            let idle_reader = |r: &ReaderState| r.waiting.load(Ordering::Relaxed) && now.duration_since(r.last_seen) >= idle;
+            let active: Vec<&ReaderState> = readers.iter().filter(|r| !r.done && !idle_reader(r)).collect();
             let wm = if active.is_empty() {
                 // Only idle and finished readers: go as far as any reader got (rows of the
                 // idle ones behind that will be late); all finished is the end of input.
