@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
-"""DuckDB's answers to Nexmark q5 and q7 over bids written by `nexmark_gen`.
+"""DuckDB's answers to Nexmark q5, q7, q8 and q11 over events written by `nexmark_gen`.
 
     nexmark_gen --events 20000 --rate 100 --out /tmp/nx
     python scripts/nexmark_answers.py --bids /tmp/nx/bids.parquet --out examples/data/nexmark
 
-writes q5.csv, q7.csv and q11.csv (times in epoch milliseconds), the answers examples/tests/nexmark_windows.rs
-compares Sabot's windows with. Same semantics as the pipelines in examples/src/nexmark.rs: q5 keeps,
+writes q5.csv, q7.csv, q8.csv and q11.csv (times in epoch milliseconds), the answers
+examples/tests/nexmark_windows.rs and nexmark_joins.rs compare Sabot's windows with. q8 reads
+persons.parquet and auctions.parquet beside the bids. Same semantics as the pipelines in examples/src/nexmark.rs: q5 keeps,
 per 10 s window sliding by 2 s, the auction with the most bids (smallest id among ties); q7 keeps,
 per 10 s tumbling window, the highest bid (earliest, then smallest auction and bidder, among ties);
-q11 counts each bidder's sessions (bids at most 10 s apart; a session ends 10 s after its last bid).
-With `--check DIR`, it then compares Sabot's outputs DIR/q5.csv, DIR/q7.csv and DIR/q11.csv
+q11 counts each bidder's sessions (bids at most 10 s apart; a session ends 10 s after its last bid);
+q8 lists the people who opened an auction in the 10 s tumbling window in which they registered.
+With `--check DIR`, it then compares Sabot's outputs DIR/q5.csv, DIR/q7.csv, DIR/q8.csv and DIR/q11.csv
 (written by `nexmark QUERY run --source bids=nexmark:bids:EVENTS --sink out=csv:DIR/QUERY.csv
 --stream`, timestamps as `2024-01-01 00:00:10.120`) with the answers, row for row, and exits
 with status 1 on a difference. Needs `pip install duckdb==1.5.5`.
@@ -46,11 +48,18 @@ SELECT bidder, count(*) AS bid_count, min(t) AS starttime, max(t) + 10000 AS end
 FROM g GROUP BY bidder, sid ORDER BY bidder, starttime
 """
 
+Q8 = """
+WITH p AS (SELECT id, name, (epoch_ms(date_time) // 10000) * 10000 AS starttime FROM read_parquet($persons)),
+a AS (SELECT DISTINCT seller, (epoch_ms(date_time) // 10000) * 10000 AS starttime FROM read_parquet($auctions))
+SELECT p.id, p.name, p.starttime FROM p JOIN a ON p.id = a.seller AND p.starttime = a.starttime ORDER BY p.starttime, p.id
+"""
+
 
 COLUMNS = {
     "q5": ["auction", "num", "starttime", "endtime"],
     "q7": ["auction", "bidder", "price", "date_time", "window_end"],
     "q11": ["bidder", "bid_count", "starttime", "endtime"],
+    "q8": ["id", "name", "starttime"],
 }
 
 
@@ -58,7 +67,10 @@ def as_ms(value):
     """An integer, or a UTC timestamp as Sabot's CSV sink writes it, in epoch milliseconds."""
     if value.lstrip("-").isdigit():
         return int(value)
-    t = datetime.datetime.fromisoformat(value).replace(tzinfo=datetime.timezone.utc)
+    try:
+        t = datetime.datetime.fromisoformat(value).replace(tzinfo=datetime.timezone.utc)
+    except ValueError:
+        return value  # text, such as a name
     return round(t.timestamp() * 1000)
 
 
@@ -81,13 +93,15 @@ def check(answers, outputs):
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--bids", required=True, help="bids.parquet written by nexmark_gen")
-    p.add_argument("--out", required=True, help="directory for q5.csv, q7.csv and q11.csv")
-    p.add_argument("--check", help="directory with Sabot's q5.csv, q7.csv and q11.csv to compare")
+    p.add_argument("--out", required=True, help="directory for q5.csv, q7.csv, q8.csv and q11.csv")
+    p.add_argument("--check", help="directory with Sabot's q5.csv, q7.csv, q8.csv and q11.csv to compare")
     args = p.parse_args()
     os.makedirs(args.out, exist_ok=True)
     con = duckdb.connect()
-    for name, sql in [("q5", Q5), ("q7", Q7), ("q11", Q11)]:
-        rel = con.execute(sql, {"bids": args.bids})
+    here = os.path.dirname(args.bids)
+    events = {"persons": os.path.join(here, "persons.parquet"), "auctions": os.path.join(here, "auctions.parquet")}
+    for name, sql, params in [("q5", Q5, {"bids": args.bids}), ("q7", Q7, {"bids": args.bids}), ("q8", Q8, events), ("q11", Q11, {"bids": args.bids})]:
+        rel = con.execute(sql, params)
         cols = [d[0] for d in rel.description]
         rows = rel.fetchall()
         path = os.path.join(args.out, f"{name}.csv")

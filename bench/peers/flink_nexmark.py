@@ -41,6 +41,16 @@ JOIN (
   GROUP BY window_start, window_end) B1
 ON B.price = B1.maxprice
 WHERE B.date_time BETWEEN B1.date_time - INTERVAL '10' SECOND AND B1.date_time""",
+    "q8": """
+SELECT P.id, P.name, P.starttime FROM (
+  SELECT id, name, window_start AS starttime, window_end AS endtime
+  FROM TABLE(TUMBLE(TABLE person, DESCRIPTOR(date_time), INTERVAL '10' SECOND))
+  GROUP BY id, name, window_start, window_end) P
+JOIN (
+  SELECT seller, window_start AS starttime, window_end AS endtime
+  FROM TABLE(TUMBLE(TABLE auction, DESCRIPTOR(date_time), INTERVAL '10' SECOND))
+  GROUP BY seller, window_start, window_end) A
+ON P.id = A.seller AND P.starttime = A.starttime AND P.endtime = A.endtime""",
     "q11": """
 SELECT bidder, count(*) AS bid_count, window_start AS starttime, window_end AS endtime
 FROM TABLE(SESSION(TABLE bid PARTITION BY bidder, DESCRIPTOR(date_time), INTERVAL '10' SECOND))

@@ -366,3 +366,43 @@ pub fn q3(auctions: Stream<Auction>, persons: Stream<Person>) -> Stream<Q3Row> {
         |a, p| Q3Row { name: p.name.to_string(), city: p.city.to_string(), state: p.state.to_string(), id: a.id },
     )
 }
+
+/// q8's windows: ten seconds.
+pub const Q8_WINDOW: Tumbling = Tumbling::of(Duration::from_secs(10));
+
+/// A seller who opened at least one auction in a window (q8's auction side).
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct SellerWindow {
+    /// Seller (person) id.
+    pub seller: u64,
+    /// The window's last millisecond, so the row falls in the same window again.
+    #[sabot(event_time, unit = "ms")]
+    pub window_time: Timestamp,
+}
+
+/// q8's output: a person who registered and opened an auction in the same window.
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Q8Row {
+    /// Person id.
+    pub id: u64,
+    /// Person name.
+    pub name: String,
+    /// Start of the window.
+    #[sabot(unit = "ms")]
+    pub starttime: Timestamp,
+}
+
+/// q8 (monitor new users): people who opened an auction in the 10-second window in which
+/// they registered. Both inputs are unbounded streams: the join pairs rows of the same window
+/// and emits them once the watermarks of both sides pass its end.
+#[sabot::pipeline]
+pub fn q8(persons: Stream<Person>, auctions: Stream<Auction>) -> Stream<Q8Row> {
+    let sellers =
+        auctions.window(Q8_WINDOW).group_by(|a| a.seller).aggregate(|w, seller, _a| SellerWindow { seller, window_time: w.time() });
+    persons.window(Q8_WINDOW).join(
+        sellers,
+        |p| p.id,
+        |s| s.seller,
+        |w, p, _s| Q8Row { id: p.id, name: p.name.to_string(), starttime: w.start },
+    )
+}

@@ -32,7 +32,8 @@ pub use window::{Session, Sliding, Tumbling, Window, WindowAssigner};
 pub mod __private {
     pub use crate::agg::acc::{Accumulator, AddValue, avg, count, count_distinct, first, last, max, min, sum};
     pub use crate::agg::{
-        AggPartial, Budget, BuildPartial, GroupKey, GroupTable, JoinTable, KeepInMemory, Partial, Sorted, SpillByCodec, StageCtx, probe,
+        AggPartial, Budget, BuildPartial, GroupKey, GroupTable, JoinTable, KeepInMemory, Partial, Sorted, SpillByCodec, StageCtx,
+        WindowJoin, probe, window_join_apply,
     };
     pub use crate::conform::{Origin, conform};
     pub use crate::error::Result;
@@ -42,7 +43,7 @@ pub mod __private {
         Explain, Morsel, Pipeline, PipelineSpec, SinkSpec, SourceSpec, StageEndFn, StageInput, StageOutput, StageRun, StageSpec,
     };
     pub use crate::value::{FieldOpts, NonNull, TimeUnit, Timestamp, Value};
-    pub use crate::window::{EventTime, Window, WindowAssigner, merging};
+    pub use crate::window::{EventTime, Window, WindowAssigner, merging, unmerged};
     pub use arrow::array::{ArrayRef, RecordBatch};
     pub use arrow::datatypes::SchemaRef;
     pub use std::cmp::Ord;

@@ -121,6 +121,15 @@ pub fn merging<A: WindowAssigner>(_: &A) -> bool {
     A::MERGING
 }
 
+/// The assigner of a windowed join: sessions are refused (each side would merge a key's
+/// windows on its own, so the two sides' sessions would not line up).
+pub fn unmerged<A: WindowAssigner>(a: A) -> Result<A> {
+    if A::MERGING {
+        return Err(Error::Config("session windows cannot be joined yet: join within `Tumbling` or `Sliding` windows".into()));
+    }
+    Ok(a)
+}
+
 /// Merges a key's windows that overlap or touch, combining their states with `merge`;
 /// returns the sessions in start order.
 pub fn merge_sessions<A>(mut windows: Vec<(Window, A)>, merge: &impl Fn(&mut A, A)) -> Vec<(Window, A)> {

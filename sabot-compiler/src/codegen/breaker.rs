@@ -118,7 +118,15 @@ impl Ctx<'_> {
     /// Before a windowed aggregation's row loop: its assigner, checked once per split
     /// (`__assigner`); nothing for other breakers.
     pub(super) fn window_init(&self, breaker: NodeId) -> TokenStream {
-        let Op::Aggregate(Aggregate { window: Some((w, _)), .. }) = &self.plan.nodes[breaker].op else { return TokenStream::new() };
+        let w = match &self.plan.nodes[breaker].op {
+            Op::Aggregate(Aggregate { window: Some((w, _)), .. }) => w,
+            Op::Join(crate::plan::Join { window: Some((w, _)), .. }) => {
+                // Sessions would merge a key's windows on each side separately.
+                let (assigner, wspan) = (&self.closures[*w], self.op_spans[*w]);
+                return quote_spanned! {wspan=> let __assigner = __p::WindowAssigner::check(__p::unmerged(#assigner)?)?; };
+            }
+            _ => return TokenStream::new(),
+        };
         let (assigner, wspan) = (&self.closures[*w], self.op_spans[*w]);
         quote_spanned! {wspan=> let __assigner = __p::WindowAssigner::check(#assigner)?; }
     }

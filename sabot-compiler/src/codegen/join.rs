@@ -107,3 +107,68 @@ impl Ctx<'_> {
         }
     }
 }
+
+impl Ctx<'_> {
+    /// A windowed join's side: the row goes into the table under each of its windows that has
+    /// not closed yet, as an owned record of its side (rows no window takes are late).
+    pub(super) fn window_join_side(&self, id: NodeId, j: &Join, row: &syn::Ident) -> TokenStream {
+        let Some((w, _)) = &j.window else { return TokenStream::new() };
+        let inputs = &self.plan.nodes[id].inputs;
+        let probe_side = self.stage.nodes.contains(&inputs[0]);
+        let (key, input, method) =
+            if probe_side { (&j.probe_key, inputs[0], quote!(probe_row)) } else { (&j.build_key, inputs[1], quote!(build_row)) };
+        let span = self.op_spans[key.id];
+        let kc = &self.closures[key.id];
+        let ty = record_type_at(self.plan, self.sig, self.closures, input).unwrap_or_else(|| syn::parse_quote!(()));
+        let wspan = self.op_spans[*w];
+        // The row named at the user's `.window`, so a record without an event time is reported there.
+        let at_window = syn::Ident::new(&row.to_string(), wspan);
+        let time = quote_spanned! {wspan=> __p::EventTime::event_time(&#at_window) };
+        quote_spanned! {span=>
+            let __key = __p::group_key(#row, #kc);
+            let mut __on_time = false;
+            for __w in __p::WindowAssigner::windows(&__assigner, #time) {
+                if __ctx.closed(__w) {
+                    continue;
+                }
+                __on_time = true;
+                __table.#method((__w, __key), || <#ty as __p::Record>::from_row(#row));
+            }
+            if !__on_time {
+                __ctx.late();
+            }
+        }
+    }
+
+    /// The table both sides of windowed join `id` fill, typed by both input records and the
+    /// output record, with the generated pair function.
+    pub(super) fn window_join_init(&self, id: NodeId) -> TokenStream {
+        let (p, b, o) = self.window_join_types(id);
+        let pair = format_ident!("__sabot_pair_{}", id);
+        quote! { let mut __table = __p::WindowJoin::<_, #p, #b, #o>::new(#pair); }
+    }
+
+    /// The function that builds an output row from a window and a pair of rows: the user's
+    /// `|w, p, b|` closure, emitted once for both stages of the join.
+    pub(super) fn window_join_pair(&self, id: NodeId, j: &Join) -> TokenStream {
+        let Some(body) = &j.body else { return TokenStream::new() };
+        let (p, b, o) = self.window_join_types(id);
+        let f = &self.closures[body.id];
+        let span = self.op_spans[body.id];
+        let pair = format_ident!("__sabot_pair_{}", id);
+        quote_spanned! {span=>
+            #[allow(unused_variables, clippy::all)]
+            fn #pair(__w: __p::Window, __pr: <#p as __p::Record>::Ref<'_>, __br: <#b as __p::Record>::Ref<'_>) -> #o {
+                __p::window_join_apply(__w, __pr, __br, #f)
+            }
+        }
+    }
+
+    /// Probe record, build record and output record of windowed join `id` (checked to be
+    /// known before code generation, in `unsupported_shape`).
+    fn window_join_types(&self, id: NodeId) -> (syn::Type, syn::Type, syn::Type) {
+        let ty = |n| record_type_at(self.plan, self.sig, self.closures, n).unwrap_or_else(|| syn::parse_quote!(()));
+        let inputs = &self.plan.nodes[id].inputs;
+        (ty(inputs[0]), ty(inputs[1]), ty(id))
+    }
+}

@@ -59,7 +59,7 @@ fn fallback_item(func: &syn::ItemFn) -> TokenStream {
 fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
     let Parsed { mut plan, signature, closures, op_spans } = parsed;
     let trace = pass::run_all(&mut plan);
-    if let Some(e) = unsupported_shape(&plan, &op_spans) {
+    if let Some(e) = unsupported_shape(&plan, &op_spans).or_else(|| untyped_window_join(&plan, &signature, &closures, &op_spans)) {
         let fallback = fallback_item(func);
         let e = e.to_compile_error();
         return quote! { #fallback #e };
@@ -106,17 +106,25 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
         let input = match plan.nodes[s.source].op {
             crate::plan::Op::Source { index, .. } => quote! { __p::StageInput::Source(#index) },
             _ => {
-                let from = plan.stages.iter().position(|t| t.breaker == Some(s.source)).unwrap_or(0);
+                // A windowed join's rows come from the last of the stages that fill its table.
+                let from = plan.stages.iter().rposition(|t| t.breaker == Some(s.source)).unwrap_or(0);
                 quote! { __p::StageInput::Stage(#from) }
             }
         };
+        let merge_into = match s.breaker {
+            Some(b) if windowed_join(&plan, b) => {
+                let owner = plan.stages.iter().rposition(|t| t.breaker == Some(b)).unwrap_or(i);
+                if owner == i { quote! { ::core::option::Option::None } } else { quote! { ::core::option::Option::Some(#owner) } }
+            }
+            _ => quote! { ::core::option::Option::None },
+        };
         let run = match s.breaker.map(|b| &plan.nodes[b].op) {
-            Some(crate::plan::Op::Join(_)) => quote! { __p::StageRun::Build(#f) },
+            Some(crate::plan::Op::Join(j)) if j.window.is_none() => quote! { __p::StageRun::Build(#f) },
             Some(_) => quote! { __p::StageRun::Aggregate(#f) },
             None => quote! { __p::StageRun::Fused(#f) },
         };
         let sinks = &s.sinks;
-        let probes = s.nodes.iter().filter(|&&n| matches!(plan.nodes[n].op, crate::plan::Op::Join(_)) && s.breaker != Some(n)).map(|&n| {
+        let probes = s.nodes.iter().filter(|&&n| stage::probes(&plan, s, n)).map(|&n| {
             let from = plan.stages.iter().position(|t| t.breaker == Some(n)).unwrap_or(usize::MAX);
             let through = passes_through(&plan, s, n);
             quote! { (#from, #through) }
@@ -128,7 +136,7 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
             None => quote! { ::core::option::Option::None },
         };
         quote! {
-            __p::StageSpec { input: #input, sinks: &[#(#sinks),*], ordered: true, unmatched: &[#(#ends),*], probes: &[#(#probes),*], late: #late, run: #run }
+            __p::StageSpec { input: #input, sinks: &[#(#sinks),*], ordered: true, unmatched: &[#(#ends),*], probes: &[#(#probes),*], late: #late, merge_into: #merge_into, run: #run }
         }
     });
 
@@ -171,6 +179,11 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
             }
         };
     }
+}
+
+/// Whether node `n` is a join with `.window(..)` before it (both inputs end in its table).
+pub(crate) fn windowed_join(plan: &crate::plan::Plan, n: crate::plan::NodeId) -> bool {
+    matches!(&plan.nodes[n].op, crate::plan::Op::Join(j) if j.window.is_some())
 }
 
 /// A never-called function per join that applies both key closures to their rows, so that
@@ -229,6 +242,29 @@ fn unsupported_shape(plan: &crate::plan::Plan, op_spans: &[proc_macro2::Span]) -
         }
     }
     None
+}
+
+/// A windowed join keeps rows of both sides and builds output rows when a window closes, so
+/// it needs both input records and its output record by name.
+fn untyped_window_join(
+    plan: &crate::plan::Plan,
+    sig: &crate::parse::Signature,
+    closures: &[syn::Expr],
+    op_spans: &[proc_macro2::Span],
+) -> Option<syn::Error> {
+    plan.nodes.iter().enumerate().find_map(|(id, node)| {
+        let crate::plan::Op::Join(j) = &node.op else { return None };
+        let body = j.body.as_ref().filter(|_| j.window.is_some())?;
+        let known = |n| stage::record_type_at(plan, sig, closures, n).is_some();
+        let msg = if !known(id) {
+            "the closure of a windowed join must build its output with a struct literal: `|w, p, b| Out { .. }`"
+        } else if !node.inputs.iter().all(|&i| known(i)) {
+            "a windowed join keeps the rows of both inputs, so it needs their record types: put a `map` that builds a struct literal before it"
+        } else {
+            return None;
+        };
+        if known(id) { Some(syn::Error::new(op_spans[body.id], msg)) } else { Some(syn::Error::new_spanned(&closures[body.id], msg)) }
+    })
 }
 
 /// Formats tokens as Rust source (for `explain`), falling back to the raw token text.

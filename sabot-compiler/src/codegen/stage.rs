@@ -76,7 +76,7 @@ pub fn late_record(plan: &Plan, sig: &Signature, closures: &[syn::Expr], stage: 
 pub fn stage_input(plan: &Plan, sig: &Signature, closures: &[syn::Expr], stage: &Stage) -> (syn::Type, syn::Ident) {
     match &plan.nodes[stage.source].op {
         Op::Source { index, .. } => (sig.sources[*index].record.clone(), format_ident!("__SABOT_MASK_{}", index)),
-        Op::Aggregate(_) | Op::Sort { .. } | Op::Reduce { .. } => {
+        Op::Aggregate(_) | Op::Sort { .. } | Op::Reduce { .. } | Op::Join(crate::plan::Join { window: Some(_), .. }) => {
             let ty = record_type_at(plan, sig, closures, stage.source).unwrap_or_else(|| syn::parse_quote!(()));
             (ty, format_ident!("__SABOT_MASK_N{}", stage.source))
         }
@@ -118,7 +118,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
     let f = format_ident!("__sabot_stage_{}", index);
     let (rec, mask) = stage_input(plan, sig, closures, stage);
     let local_mask = match plan.nodes[stage.source].op {
-        Op::Aggregate(_) | Op::Sort { .. } | Op::Reduce { .. } => {
+        Op::Aggregate(_) | Op::Sort { .. } | Op::Reduce { .. } | Op::Join(crate::plan::Join { window: Some(_), .. }) => {
             let value = mask_expr(plan, stage.source, &rec);
             quote! { const #mask: __p::FieldMask = #value; }
         }
@@ -186,7 +186,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
         }
     };
     // Build tables of the joins this stage probes, from the stages that built them.
-    let tables = stage.nodes.iter().copied().filter(|&n| matches!(plan.nodes[n].op, Op::Join(_)) && stage.breaker != Some(n)).map(|n| {
+    let tables = stage.nodes.iter().copied().filter(|&n| probes(plan, stage, n)).map(|n| {
         let built = format_ident!("__built_{}", n);
         let from = plan.stages.iter().position(|t| t.breaker == Some(n)).unwrap_or(usize::MAX);
         let ty = record_type_at(plan, sig, closures, plan.nodes[n].inputs[1]).unwrap_or_else(|| syn::parse_quote!(()));
@@ -202,12 +202,14 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
     };
     match stage.breaker {
         Some(breaker) => {
+            let windowed = super::windowed_join(plan, breaker);
             let partial = match &plan.nodes[breaker].op {
-                Op::Join(_) => quote! { __p::BuildPartial },
+                Op::Join(_) if !windowed => quote! { __p::BuildPartial },
                 _ => quote! { __p::AggPartial },
             };
             let (init, finish) = match &plan.nodes[breaker].op {
                 Op::Sort { key, limit } => (quote! { let mut __sorted = ::std::vec::Vec::new(); }, ctx.sort_finish(breaker, key, *limit)),
+                Op::Join(_) if windowed => (ctx.window_join_init(breaker), quote! { __p::WindowJoin::boxed(__table) }),
                 Op::Join(j) => {
                     let table = if matches!(j.kind, JoinKind::Right | JoinKind::Full) { quote!(outer) } else { quote!(new) };
                     (quote! { let mut __build = __p::JoinTable::#table(); }, quote! { __p::JoinTable::boxed(__build) })
@@ -218,7 +220,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
             // Aggregation state and build rows can be written out: they join the memory budget.
             let budget = match plan.nodes[breaker].op {
                 Op::Aggregate(_) => Some(quote! { __table }),
-                Op::Join(_) => Some(quote! { __build }),
+                Op::Join(_) if !windowed => Some(quote! { __build }),
                 _ => None,
             }
             .map(|table| {
@@ -238,7 +240,15 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                 ),
                 None => (TokenStream::new(), TokenStream::new()),
             };
+            // The last stage filling a windowed join's table emits its pair function.
+            let pair = match &plan.nodes[breaker].op {
+                Op::Join(j) if windowed && plan.stages.iter().rposition(|t| t.breaker == Some(breaker)) == Some(index) => {
+                    ctx.window_join_pair(breaker, j)
+                }
+                _ => TokenStream::new(),
+            };
             quote! {
+                #pair
                 #[allow(unused_variables, unused_mut, unused_labels, clippy::all)]
                 fn #f(__split: __p::MorselIter, __ctx: &__p::StageCtx) -> __p::Result<::std::boxed::Box<dyn #partial>> {
                     #local_mask
@@ -349,6 +359,7 @@ impl Ctx<'_> {
             Op::Union => self.consumers(id, row),
             Op::Aggregate(a) => self.aggregate_update(id, a, row),
             Op::Reduce { key, body } => self.reduce_update(id, key, body.as_ref(), row),
+            Op::Join(j) if self.stage.breaker == Some(id) && j.window.is_some() => self.window_join_side(id, j, row),
             Op::Join(j) if self.stage.breaker == Some(id) => self.join_build(id, j, row),
             Op::Join(j) => self.join_probe(id, j, row, label),
             Op::Sort { key, .. } => {
@@ -418,6 +429,12 @@ impl Ctx<'_> {
         }
         quote! { #expr }
     }
+}
+
+/// Whether stage `stage` probes the build table of join `n` (a hash join it streams through,
+/// not one it fills and not the windowed join whose rows it reads).
+pub fn probes(plan: &Plan, stage: &Stage, n: NodeId) -> bool {
+    matches!(&plan.nodes[n].op, Op::Join(j) if j.window.is_none()) && stage.breaker != Some(n)
 }
 
 /// The right and full joins a stage probes (it emits their unmatched build rows at the end).

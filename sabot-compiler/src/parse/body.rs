@@ -143,7 +143,10 @@ impl<'s> Builder<'s> {
         }
         if name == "window" {
             let usage = ops::lookup("window").map_or("", |o| o.usage);
-            diag.error(&mc.method, format!("`window` must be followed by `group_by(..).aggregate(..)` or `aggregate(..)`: `{usage}`"));
+            diag.error(
+                &mc.method,
+                format!("`window` must be followed by `group_by(..).aggregate(..)`, `aggregate(..)` or `join(..)`: `{usage}`"),
+            );
             return None;
         }
         if matches!(name.as_str(), "join" | "left_join" | "right_join" | "full_join" | "semi_join" | "anti_join") {
@@ -192,7 +195,7 @@ impl<'s> Builder<'s> {
 
     /// `probe.join(build, probe_key, build_key, pair)` and the other kinds.
     fn join(&mut self, mc: &syn::ExprMethodCall, diag: &mut Diagnostics) -> Option<NodeId> {
-        use crate::plan::{Join, JoinKind};
+        use crate::plan::{FieldSet, Join, JoinKind};
         let name = mc.method.to_string();
         let kind = match name.as_str() {
             "join" => JoinKind::Inner,
@@ -210,16 +213,23 @@ impl<'s> Builder<'s> {
             diag.push(syn::Error::new(mc.paren_token.span.join(), format!("`{name}` takes {want} arguments: `{usage}`")));
             return None;
         }
-        let probe = self.stream(&mc.receiver, diag);
+        let mut window = None;
+        let probe = self.windowed(&mc.receiver, &mut window, diag);
         let build = self.stream(args[0], diag);
-        if let Some(syn::Expr::Closure(c)) = args.get(3)
-            && c.inputs.len() != 2
-        {
-            diag.error(
-                &c.inputs,
-                format!("the closure of `{name}` takes the probe row and the build row: `|p, b|`; found {} argument(s)", c.inputs.len()),
-            );
+        if window.is_some() && kind != JoinKind::Inner {
+            diag.error(&mc.method, format!("`{name}` cannot follow `window` yet: windowed joins are inner joins (`.window(w).join(..)`)"));
             return None;
+        }
+        if let Some(syn::Expr::Closure(c)) = args.get(3) {
+            let (want, form) = if window.is_some() {
+                (3, "the window, the probe row and the build row: `|w, p, b|`")
+            } else {
+                (2, "the probe row and the build row: `|p, b|`")
+            };
+            if c.inputs.len() != want {
+                diag.error(&c.inputs, format!("the closure of `{name}` takes {form}; found {} argument(s)", c.inputs.len()));
+                return None;
+            }
         }
         let (probe, build) = (probe?, build?);
         let mut closure_at = |e: &syn::Expr| {
@@ -231,7 +241,12 @@ impl<'s> Builder<'s> {
         let probe_key = closure_at(args[1]);
         let build_key = closure_at(args[2]);
         let body = with_body.then(|| closure_at(args[3]));
-        Some(self.plan.add(Op::Join(Join { kind, probe_key, build_key, body }), vec![probe, build]))
+        let first = usize::from(window.is_some());
+        let pair_reads = match with_body {
+            true => (closure::param_reads(args[3], first), closure::param_reads(args[3], first + 1)),
+            false => (FieldSet::none(), FieldSet::none()),
+        };
+        Some(self.plan.add(Op::Join(Join { kind, probe_key, build_key, body, window, pair_reads }), vec![probe, build]))
     }
 
     /// `.key_by(key).reduce(|a, b| ..)`.

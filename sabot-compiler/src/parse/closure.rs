@@ -75,6 +75,17 @@ fn conjunct_bounds(param: &str, e: &syn::Expr, out: &mut Vec<crate::plan::Bound>
     }
 }
 
+/// Fields the `k`-th parameter of closure `e` reads in its body: none for `_`, every field
+/// when the parameter is not a plain name or `e` is not a closure.
+pub fn param_reads(e: &syn::Expr, k: usize) -> FieldSet {
+    let syn::Expr::Closure(c) = e else { return FieldSet::All };
+    match c.inputs.iter().nth(k) {
+        Some(syn::Pat::Wild(_)) => FieldSet::none(),
+        Some(p) => param_name(p).map_or(FieldSet::All, |name| reads_of(&name, &c.body)),
+        None => FieldSet::All,
+    }
+}
+
 /// The parameter's name for `|b|` and `|b: T|`.
 fn param_name(pat: &syn::Pat) -> Option<String> {
     match pat {

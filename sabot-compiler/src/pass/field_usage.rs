@@ -31,9 +31,11 @@ pub fn liveness(plan: &mut Plan) {
                 }
                 Op::Union => node.live.clone(),
                 Op::Aggregate(a) => a.reads(),
-                // Sorting keeps whole records; so do joins (build rows are stored whole, and
-                // the pair closure is not analysed per side yet).
-                Op::Sort { .. } | Op::Join(_) | Op::Reduce { .. } => FieldSet::All,
+                // A join reads its keys and what the pair closure reads of each side; stored
+                // rows keep only those fields (the others are never decoded).
+                Op::Join(j) => j.reads(usize::from(node.inputs[0] != id), &node.live),
+                // Sorting and reducing keep and output whole records.
+                Op::Sort { .. } | Op::Reduce { .. } => FieldSet::All,
                 Op::Source { .. } => FieldSet::none(),
             };
             live.extend(&need);

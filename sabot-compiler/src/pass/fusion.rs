@@ -66,10 +66,13 @@ fn in_dependency_order(plan: &Plan, stages: Vec<Stage>) -> Vec<Stage> {
         }
         v
     };
+    // A windowed join is built by the stages of both its inputs: it is ready once all are done.
+    let builders = |n: NodeId, of: &[Stage]| of.iter().filter(|s| s.breaker == Some(n)).count();
+    let total: Vec<usize> = (0..plan.nodes.len()).map(|n| builders(n, &stages)).collect();
     let mut pending = stages;
     let mut done: Vec<Stage> = Vec::new();
     while !pending.is_empty() {
-        let built: BTreeSet<NodeId> = done.iter().filter_map(|s| s.breaker).collect();
+        let built: BTreeSet<NodeId> = (0..plan.nodes.len()).filter(|&n| total[n] > 0 && builders(n, &done) == total[n]).collect();
         let next = pending.iter().position(|s| needs(s).iter().all(|n| built.contains(n))).unwrap_or(0);
         done.push(pending.remove(next));
     }

@@ -23,7 +23,13 @@ impl fmt::Display for Plan {
                 }
                 Op::Sink { name, record, .. } => write!(f, "sink {name}: {record}{from}")?,
                 Op::Union => write!(f, "union{from}")?,
-                Op::Join(j) => write!(f, "{}{from} on {} = {}", node.op.name(), j.probe_key.text, j.build_key.text)?,
+                Op::Join(j) => {
+                    write!(f, "{}{from}", node.op.name())?;
+                    if let Some((_, w)) = &j.window {
+                        write!(f, " window={w}")?;
+                    }
+                    write!(f, " on {} = {}", j.probe_key.text, j.build_key.text)?;
+                }
                 Op::Reduce { key, body: Some(body) } => write!(f, "reduce{from} key={} {}", key.text, body.text)?,
                 Op::Reduce { key, body: None } => write!(f, "distinct{from} key={}", key.text)?,
                 Op::Sort { key, .. } => write!(f, "{}{from} key={} reads={}", node.op.name(), key.text, key.reads)?,

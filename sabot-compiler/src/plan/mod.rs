@@ -136,6 +136,29 @@ pub struct Join {
     pub build_key: Closure,
     /// The closure building the output from a pair (inner and left joins).
     pub body: Option<Closure>,
+    /// For `.window(assigner)` before it: the assigner's index in the closure table and its
+    /// text. Rows then pair only within the same event-time window, and both sides end their
+    /// stages in one table that emits each window's pairs once it closes.
+    pub window: Option<(usize, String)>,
+    /// Fields of the probe row and of the build row the pair closure reads (none without one).
+    pub pair_reads: (FieldSet, FieldSet),
+}
+
+impl Join {
+    /// Fields of input `side` (0 probe, 1 build) the join reads, given what its own output
+    /// must carry (`live`): the key, the pair closure's reads, and the event time when
+    /// windowed. Semi and anti joins pass probe rows on, so those need `live` too.
+    pub fn reads(&self, side: usize, live: &FieldSet) -> FieldSet {
+        let (key, pair) = if side == 0 { (&self.probe_key, &self.pair_reads.0) } else { (&self.build_key, &self.pair_reads.1) };
+        let mut r = key.reads.union(pair);
+        if side == 0 && self.body.is_none() {
+            r.extend(live);
+        }
+        if self.window.is_some() {
+            r.insert(EVENT_TIME);
+        }
+        r
+    }
 }
 
 /// What a node does.
@@ -233,7 +256,7 @@ impl Op {
 
     /// Whether the operator keeps no state between rows (and so can be fused).
     pub fn is_stateless(&self) -> bool {
-        !matches!(self, Op::Aggregate(_) | Op::Sort { .. } | Op::Reduce { .. })
+        !matches!(self, Op::Aggregate(_) | Op::Sort { .. } | Op::Reduce { .. } | Op::Join(Join { window: Some(_), .. }))
     }
 }
 

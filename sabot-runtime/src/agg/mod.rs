@@ -10,6 +10,7 @@ mod key;
 mod sort;
 mod spill;
 mod table;
+mod window_join;
 
 pub use ctx::StageCtx;
 pub use join::{BuildPartial, JoinTable, Rows, SpilledBuild, probe};
@@ -17,3 +18,4 @@ pub use key::GroupKey;
 pub use sort::{Sorted, TotalOrd, nulls_last};
 pub use spill::{Budget, KeepInMemory, PARTITIONS, SpillByCodec, SpillCtx};
 pub use table::{AggFn, AggPartial, BuildFn, Finished, GroupTable, Partial};
+pub use window_join::{PairFn, WindowJoin, window_join_apply};

@@ -76,6 +76,8 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
     let mut summary = RunSummary { rows_out: vec![0; spec.sinks.len()], ..Default::default() };
     // Rows an aggregation stage produced, for the stage that reads them.
     let mut produced: BTreeMap<usize, Produced> = BTreeMap::new();
+    // Tables of windowed joins filled by one input's stage, by the stage that finishes them.
+    let mut pending: BTreeMap<usize, Option<Box<dyn crate::agg::AggPartial>>> = BTreeMap::new();
     let spill = opts.memory_limit.map(|limit| Arc::new(SpillCtx::new(Arc::clone(&opts.state), limit)));
     // Build tables of join stages, for the stages that probe them.
     let mut ctx = StageCtx::with_spill(spill.clone());
@@ -157,7 +159,16 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
         summary.rows_in = after_first;
         match stage.run {
             StageRun::Fused(_) => {}
+            // One input of a windowed join: its table waits for the other input's stage.
+            StageRun::Aggregate(_) if stage.merge_into.is_some() => {
+                if let Some(owner) = stage.merge_into {
+                    merge_passes(pending.entry(owner).or_default(), agg, |m, p| m.merge(p))?;
+                }
+            }
             StageRun::Aggregate(_) => {
+                if let Some(other) = pending.remove(&index) {
+                    merge_passes(&mut agg, other, |m, p| m.merge(p))?;
+                }
                 let rows = match agg.map_or(Ok(Finished::Batches(Vec::new())), |m| m.finish(opts.batch_rows))? {
                     Finished::Batches(rows) => Produced::Memory(crate::source::memory(rows)),
                     Finished::Stored { backend, tables, schema } => Produced::Stored(StoredSource::new(backend, tables, schema)),

@@ -60,11 +60,13 @@ enum Out {
     Partial(Box<dyn AggPartial>),
 }
 
-/// Per stage: its running aggregation and the watermark it has fired to.
+/// Per stage: its running aggregation, the watermark its input has reached, and the one it
+/// has fired to (lower for a windowed join while its other input is behind).
 #[derive(Default)]
 struct StageState {
     partial: Option<Box<dyn AggPartial>>,
     fired: Option<i64>,
+    emitted: Option<i64>,
 }
 
 /// Per reader: its latest watermark, when it last sent, whether its input ended.
@@ -433,7 +435,10 @@ impl Coordinator<'_> {
                     self.write_late()?;
                     match out {
                         Out::Rows(per_sink) => self.write(per_sink)?,
-                        Out::Partial(p) => merge_into(&mut self.stages[stage].partial, p)?,
+                        Out::Partial(p) => {
+                            let owner = self.owner(stage);
+                            merge_into(&mut self.stages[owner].partial, p)?
+                        }
                     }
                     let r = self.reader(stage, reader);
                     r.last_seen = Instant::now();
@@ -481,16 +486,42 @@ impl Coordinator<'_> {
         Ok(())
     }
 
+    /// The stage whose table stage `k`'s partial results go into: itself, or for one input of
+    /// a windowed join, the stage of the other input.
+    fn owner(&self, k: usize) -> usize {
+        self.spec.stages[k].merge_into.unwrap_or(k)
+    }
+
+    /// The watermark stage `owner`'s table may fire to: its input's, or for a windowed join the
+    /// minimum over both inputs (`None` until each has one).
+    fn table_watermark(&self, owner: usize) -> Option<i64> {
+        (0..self.stages.len()).filter(|&k| self.owner(k) == owner).map(|k| self.stages[k].fired).min().flatten()
+    }
+
     /// Stage `stage`'s input watermark moves to `wm`: fire its windows into the stages that
     /// read it, and move theirs too.
     fn advance(&mut self, stage: usize, wm: i64) -> Result<()> {
         self.summary.watermarks += 1;
-        let fired = match self.stages[stage].partial.as_mut() {
+        self.stages[stage].fired = Some(wm);
+        self.fire_table(self.owner(stage))
+    }
+
+    /// Fires stage `owner`'s table to its watermark and forwards the rows; once every input of
+    /// the table has ended, finishes it instead.
+    fn fire_table(&mut self, owner: usize) -> Result<()> {
+        let Some(wm) = self.table_watermark(owner) else { return Ok(()) };
+        if self.stages[owner].emitted >= Some(wm) {
+            return Ok(());
+        }
+        self.stages[owner].emitted = Some(wm);
+        if wm == i64::MAX {
+            return self.end_table(owner);
+        }
+        let fired = match self.stages[owner].partial.as_mut() {
             Some(p) => p.fire(wm, self.batch_rows)?,
             None => Vec::new(),
         };
-        self.stages[stage].fired = Some(wm);
-        self.forward(stage, fired, Some(wm))
+        self.forward(owner, fired, Some(wm))
     }
 
     /// Hands `batches` produced by `stage` to the stages that read it, then moves their
@@ -520,7 +551,8 @@ impl Coordinator<'_> {
                 }
                 StageRun::Aggregate(f) => {
                     let p = f(Box::new(std::iter::once(Ok(morsel))), &ctx)?;
-                    merge_into(&mut self.stages[k].partial, p)?;
+                    let owner = self.owner(k);
+                    merge_into(&mut self.stages[owner].partial, p)?;
                 }
                 StageRun::Build(_) => return Err(Error::Config("join build stages do not run in streaming mode".into())),
             }
@@ -531,6 +563,12 @@ impl Coordinator<'_> {
     /// End of input at stage `k`: the final watermark fires every window, then groups of
     /// unwindowed aggregations and sorts are finished.
     fn end(&mut self, k: usize) -> Result<()> {
+        self.stages[k].fired = Some(i64::MAX);
+        self.fire_table(self.owner(k))
+    }
+
+    /// Every input of stage `k`'s table has ended: fire all windows, finish the rest.
+    fn end_table(&mut self, k: usize) -> Result<()> {
         let mut out = Vec::new();
         if let Some(mut p) = self.stages[k].partial.take() {
             out = p.fire(i64::MAX, self.batch_rows)?;
@@ -539,7 +577,6 @@ impl Coordinator<'_> {
                 crate::agg::Finished::Stored { .. } => return Err(Error::Config("streaming aggregations do not spill".into())),
             }
         }
-        self.stages[k].fired = Some(i64::MAX);
         self.forward(k, out, None)
     }
 

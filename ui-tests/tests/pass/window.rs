@@ -1,5 +1,5 @@
 #![deny(warnings)]
-//! A tumbling and a sliding window: generated code compiles warning-free.
+//! A tumbling and a sliding window, and a windowed join: generated code compiles warning-free.
 
 use sabot::prelude::*;
 
@@ -31,6 +31,23 @@ pub fn sliding(bids: Stream<Bid>) -> Stream<Count> {
     bids.filter(|b| b.price > 100)
         .window(Sliding::of(TEN, Duration::from_secs(5)))
         .aggregate(|w, b| Count { auction: 0, start: w.start, n: count(), top: max(b.price) })
+}
+
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Pair {
+    pub auction: u64,
+    pub start: Timestamp,
+    pub spread: u64,
+}
+
+#[sabot::pipeline]
+pub fn joined(asks: Stream<Bid>, bids: Stream<Bid>) -> Stream<Pair> {
+    asks.window(Sliding::of(TEN, Duration::from_secs(5))).join(
+        bids.filter(|b| b.price > 0),
+        |a| a.auction,
+        |b| b.auction,
+        |w, a, b| Pair { auction: a.auction, start: w.start, spread: a.price.abs_diff(b.price) },
+    )
 }
 
 fn main() {}

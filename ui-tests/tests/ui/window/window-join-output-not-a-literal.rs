@@ -1,0 +1,28 @@
+use sabot::prelude::*;
+
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Bid {
+    pub auction: u64,
+    pub price: u64,
+    #[sabot(event_time)]
+    pub date_time: Timestamp,
+}
+
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Pair {
+    pub auction: u64,
+    pub spread: u64,
+}
+
+const TEN: Duration = Duration::from_secs(10);
+
+fn pair(a: u64) -> Pair {
+    Pair { auction: a, spread: 0 }
+}
+
+#[sabot::pipeline]
+pub fn q(asks: Stream<Bid>, bids: Stream<Bid>) -> Stream<Pair> {
+    asks.window(Tumbling::of(TEN)).join(bids, |a| a.auction, |b| b.auction, |_w, a, _b| pair(a.auction))
+}
+
+fn main() {}
