@@ -49,7 +49,9 @@ pub mod state {
 /// What a pipeline file needs: `use sabot::prelude::*;`.
 pub mod prelude {
     pub use sabot_macros::{Record, pipeline};
-    pub use sabot_runtime::{Date, Decimal, Job, Record, Session, Sliding, Stream, Timestamp, TotalOrd, Tumbling, Window, nulls_last};
+    pub use sabot_runtime::{
+        Date, Decimal, Interval, Job, Record, Session, Sliding, Stream, Timestamp, TotalOrd, Tumbling, Window, nulls_last,
+    };
     pub use std::cmp::Reverse;
     pub use std::time::Duration;
 }

@@ -20,6 +20,12 @@ SQL = {
     "q3": """
 SELECT P.name, P.city, P.state, A.id FROM auction AS A INNER JOIN person AS P ON A.seller = P.id
 WHERE A.category = 10 AND (P.state = 'OR' OR P.state = 'ID' OR P.state = 'CA')""",
+    "q4": """
+SELECT Q.category, AVG(Q.final) FROM (
+  SELECT MAX(B.price) AS final, A.category FROM auction A, bid B
+  WHERE A.id = B.auction AND B.date_time BETWEEN A.date_time AND A.expires
+  GROUP BY A.id, A.category) Q
+GROUP BY Q.category""",
     "q5": """
 SELECT AuctionBids.auction, AuctionBids.num FROM (
   SELECT auction, count(*) AS num, window_start AS starttime, window_end AS endtime
@@ -51,6 +57,10 @@ JOIN (
   FROM TABLE(TUMBLE(TABLE auction, DESCRIPTOR(date_time), INTERVAL '10' SECOND))
   GROUP BY seller, window_start, window_end) A
 ON P.id = A.seller AND P.starttime = A.starttime AND P.endtime = A.endtime""",
+    "q20": """
+SELECT auction, bidder, price, channel, url, B.date_time AS bid_date_time, B.extra AS bid_extra, item_name, description,
+  initial_bid, reserve, A.date_time AS auction_date_time, expires, seller, category, A.extra AS auction_extra
+FROM bid AS B INNER JOIN auction AS A ON B.auction = A.id WHERE A.category = 10""",
     "q11": """
 SELECT bidder, count(*) AS bid_count, window_start AS starttime, window_end AS endtime
 FROM TABLE(SESSION(TABLE bid PARTITION BY bidder, DESCRIPTOR(date_time), INTERVAL '10' SECOND))

@@ -1,4 +1,4 @@
-//! `bench nexmark`: Nexmark q0, q1, q2, q3, q5, q7, q8, q11 and q17 over the same generated events, Sabot's
+//! `bench nexmark`: Nexmark q0 to q5, q7, q8, q11, q17 and q20 over the same generated events, Sabot's
 //! streaming executor vs Apache Flink (PyFlink, `bench/peers/flink_nexmark.py`), both reading
 //! the same CSV files (PyFlink ships no Parquet format) into a blackhole sink. Also Sabot
 //! reading the generator directly, without files.
@@ -9,7 +9,7 @@ use sabot::nexmark::{NexmarkConfig, nexmark};
 use sabot::sink::{Sink, blackhole};
 use sabot::source::{Source, csv};
 use sabot::{Pipeline, StreamOptions};
-use sabot_examples::nexmark::{all_auctions, all_persons, q0, q1, q2, q3, q5, q7, q8, q11, q17};
+use sabot_examples::nexmark::{all_auctions, all_persons, q0, q1, q2, q3, q4, q5, q7, q8, q11, q17, q20};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -20,11 +20,13 @@ fn pipeline(name: &str) -> Option<&'static sabot::__private::PipelineSpec> {
         "q1" => q1.spec(),
         "q2" => q2.spec(),
         "q3" => q3.spec(),
+        "q4" => q4.spec(),
         "q5" => q5.spec(),
         "q7" => q7.spec(),
         "q8" => q8.spec(),
         "q11" => q11.spec(),
         "q17" => q17.spec(),
+        "q20" => q20.spec(),
         _ => return None,
     })
 }
@@ -118,11 +120,20 @@ pub fn run(events: u64, root: &str, runs: usize, threads: usize, python: Option<
     let counts = generate(root, events, threads.max(1))?;
     let mut rows = Vec::new();
     for q in queries {
-        let Some(spec) = pipeline(q) else { anyhow::bail!("unknown query `{q}` (q0, q1, q2, q3, q5, q7, q8, q11, q17)") };
+        let Some(spec) = pipeline(q) else { anyhow::bail!("unknown query `{q}` (q0 to q5, q7, q8, q11, q17, q20)") };
         let files = |kind: &str| Box::new(csv(format!("{root}/{kind}")).has_header(false)) as Box<dyn Source>;
         let generator = || nexmark(NexmarkConfig { events, ..NexmarkConfig::default() });
-        // q3 and q8 read auctions and persons; the others read bids.
-        let (from_files, from_gen, input): (Binder<'_>, Binder<'_>, u64) = if q == "q3" || q == "q8" {
+        // q3 and q8 read auctions and persons, q4 and q20 bids and auctions, the others bids.
+        let (from_files, from_gen, input): (Binder<'_>, Binder<'_>, u64) = if q == "q4" || q == "q20" {
+            (
+                Box::new(move || vec![("bids", files("bids")), ("auctions", files("auctions"))]),
+                Box::new(move || {
+                    let g = generator();
+                    vec![("bids", Box::new(g.bids()) as Box<dyn Source>), ("auctions", Box::new(g.auctions()) as Box<dyn Source>)]
+                }),
+                counts.bids + counts.auctions,
+            )
+        } else if q == "q3" || q == "q8" {
             (
                 Box::new(move || vec![("auctions", files("auctions")), ("persons", files("persons"))]),
                 Box::new(move || {

@@ -1,11 +1,13 @@
-//! Nexmark queries over the built-in generator (`sabot::source::nexmark`): q0 passes bids
-//! through, q1 prices them in euros, q2 keeps the bids of every 123rd auction, q5 finds the
-//! hottest auction of each sliding window, q7 the highest bid of each tumbling window and q11
-//! each bidder's sessions, q14 prices and classifies expensive bids with a user function and
-//! q17 summarises each auction's day, q13 looks bids up in a bounded side input; as in the
-//! Flink Nexmark suite, and q3 joins auctions with their sellers (q5 and q7 keep one row per window
-//! where Flink keeps every tie). `all_persons` and `all_auctions` pass the other two kinds through
-//! (the `nexmark_gen` binary writes all three to Parquet with them and q0).
+//! Nexmark queries over the built-in generator (`sabot::source::nexmark`), as in the Flink
+//! Nexmark suite: q0 passes bids through, q1 prices them in euros, q2 keeps the bids of every
+//! 123rd auction, q3 joins auctions with their sellers, q4 averages each category's closing
+//! prices, q5 finds the hottest auction of each sliding window, q7 the highest bid of each
+//! tumbling window, q8 joins two streams per window (new sellers), q11 counts each bidder's
+//! sessions, q13 looks bids up in a bounded side input, q14 prices and classifies expensive bids
+//! with a user function, q17 summarises each auction's day and q20 expands bids with their
+//! auction. q5 and q7 keep one row per window where Flink keeps every tie. `all_persons` and
+//! `all_auctions` pass the other two kinds through (the `nexmark_gen` binary writes all three to
+//! Parquet with them and q0).
 
 use sabot::nexmark::{Auction, Bid, Person};
 use sabot::prelude::*;
@@ -404,5 +406,126 @@ pub fn q8(persons: Stream<Person>, auctions: Stream<Auction>) -> Stream<Q8Row> {
         |p| p.id,
         |s| s.seller,
         |w, p, _s| Q8Row { id: p.id, name: p.name.to_string(), starttime: w.start },
+    )
+}
+
+/// A bid for an auction, while the auction was open (q4's join).
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct WinningBid {
+    /// Auction id.
+    pub id: u64,
+    /// The auction's category.
+    pub category: u64,
+    /// The bid's price, in cents.
+    pub price: u64,
+}
+
+/// An auction's closing price (its highest bid while open).
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct AuctionPrice {
+    /// The auction's category.
+    pub category: u64,
+    /// The highest price bid.
+    pub final_price: u64,
+}
+
+/// q4's output: the mean closing price of a category's auctions.
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Q4Row {
+    /// Category id.
+    pub category: u64,
+    /// Mean of the auctions' closing prices, in cents.
+    pub avg_price: f64,
+}
+
+/// q4 (average price for a category): each auction's highest bid made while it was open, then
+/// the mean per category. The auctions are the join's build side, read whole first in a
+/// streaming run (bounded), and the result comes at the end of input, where Flink updates it
+/// as bids arrive.
+#[sabot::pipeline]
+pub fn q4(bids: Stream<Bid>, auctions: Stream<Auction>) -> Stream<Q4Row> {
+    bids.join(
+        auctions,
+        |b| b.auction,
+        |a| a.id,
+        |b, a| WinningBid {
+            id: a.id,
+            category: if b.date_time >= a.date_time && b.date_time <= a.expires { a.category } else { u64::MAX },
+            price: b.price,
+        },
+    )
+    .filter(|w| w.category != u64::MAX)
+    .group_by(|w| (w.id, w.category))
+    .aggregate(|(_id, category), w| AuctionPrice { category, final_price: max(w.price) })
+    .group_by(|p| p.category)
+    .aggregate(|category, p| Q4Row { category, avg_price: avg(p.final_price) })
+}
+
+/// q20's output: a bid with its auction (category 10 only).
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Q20Row {
+    /// Auction id.
+    pub auction: u64,
+    /// Bidder id.
+    pub bidder: u64,
+    /// Price in cents.
+    pub price: u64,
+    /// Channel of the bid.
+    pub channel: String,
+    /// URL of the bid.
+    pub url: String,
+    /// When the bid was made.
+    #[sabot(unit = "ms")]
+    pub bid_date_time: Timestamp,
+    /// The bid's padding.
+    pub bid_extra: String,
+    /// The auction's item.
+    pub item_name: String,
+    /// The auction's description.
+    pub description: String,
+    /// Opening price.
+    pub initial_bid: u64,
+    /// Reserve price.
+    pub reserve: u64,
+    /// When the auction opened.
+    #[sabot(unit = "ms")]
+    pub auction_date_time: Timestamp,
+    /// When it closes.
+    #[sabot(unit = "ms")]
+    pub expires: Timestamp,
+    /// Seller id.
+    pub seller: u64,
+    /// Category id (10).
+    pub category: u64,
+    /// The auction's padding.
+    pub auction_extra: String,
+}
+
+/// q20 (expand bid with auction): every bid of a category-10 auction with the auction's
+/// fields. The auctions are the join's build side (bounded in a streaming run).
+#[sabot::pipeline]
+pub fn q20(bids: Stream<Bid>, auctions: Stream<Auction>) -> Stream<Q20Row> {
+    bids.join(
+        auctions.filter(|a| a.category == 10),
+        |b| b.auction,
+        |a| a.id,
+        |b, a| Q20Row {
+            auction: b.auction,
+            bidder: b.bidder,
+            price: b.price,
+            channel: b.channel.to_string(),
+            url: b.url.to_string(),
+            bid_date_time: b.date_time,
+            bid_extra: b.extra.to_string(),
+            item_name: a.item_name.to_string(),
+            description: a.description.to_string(),
+            initial_bid: a.initial_bid,
+            reserve: a.reserve,
+            auction_date_time: a.date_time,
+            expires: a.expires,
+            seller: a.seller,
+            category: a.category,
+            auction_extra: a.extra.to_string(),
+        },
     )
 }

@@ -16,7 +16,7 @@ pub mod window;
 
 pub use error::{Error, Result};
 
-pub use agg::{TotalOrd, nulls_last};
+pub use agg::{Interval, TotalOrd, nulls_last};
 pub use job::Job;
 /// The allocator job binaries should use: `#[global_allocator] static A: sabot::Allocator = sabot::Allocator;`.
 /// Stages allocate output columns per morsel; glibc's malloc hands those pages back to the
@@ -32,8 +32,8 @@ pub use window::{Session, Sliding, Tumbling, Window, WindowAssigner};
 pub mod __private {
     pub use crate::agg::acc::{Accumulator, AddValue, avg, count, count_distinct, first, last, max, min, sum};
     pub use crate::agg::{
-        AggPartial, Budget, BuildPartial, GroupKey, GroupTable, JoinTable, KeepInMemory, Partial, Sorted, SpillByCodec, StageCtx,
-        WindowJoin, probe, window_join_apply,
+        AggPartial, Budget, BuildPartial, GroupKey, GroupTable, Interval, IntervalJoin, JoinTable, KeepInMemory, Partial, Sorted,
+        SpillByCodec, StageCtx, WindowJoin, probe, window_join_apply,
     };
     pub use crate::conform::{Origin, conform};
     pub use crate::error::Result;

@@ -173,7 +173,7 @@ impl Iterator for Windows {
 /// A row view whose record has a `#[sabot(event_time)]` field; windows read its time.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no event time",
-    label = "`window` needs the event time of these rows",
+    label = "windows and interval joins need the event time of these rows",
     note = "mark one `Timestamp` field of the record with `#[sabot(event_time)]`"
 )]
 pub trait EventTime {
@@ -181,7 +181,7 @@ pub trait EventTime {
     fn event_time(&self) -> Timestamp;
 }
 
-const fn nanos(d: Duration) -> i64 {
+pub(crate) const fn nanos(d: Duration) -> i64 {
     let n = d.as_nanos();
     if n > i64::MAX as u128 { i64::MAX } else { n as i64 }
 }

@@ -2,7 +2,7 @@
 //! with the code of its consumers inlined per match.
 
 use super::stage::{Ctx, record_type_at};
-use crate::plan::{Join, JoinKind, NodeId};
+use crate::plan::{Join, JoinKind, NodeId, Op};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
@@ -112,6 +112,9 @@ impl Ctx<'_> {
     /// A windowed join's side: the row goes into the table under each of its windows that has
     /// not closed yet, as an owned record of its side (rows no window takes are late).
     pub(super) fn window_join_side(&self, id: NodeId, j: &Join, row: &syn::Ident) -> TokenStream {
+        if j.interval.is_some() {
+            return self.interval_join_side(id, j, row);
+        }
         let Some((w, _)) = &j.window else { return TokenStream::new() };
         let inputs = &self.plan.nodes[id].inputs;
         let probe_side = self.stage.nodes.contains(&inputs[0]);
@@ -140,12 +143,45 @@ impl Ctx<'_> {
         }
     }
 
-    /// The table both sides of windowed join `id` fill, typed by both input records and the
-    /// output record, with the generated pair function.
+    /// An interval join's side: the row goes into the table with its event time unless no row
+    /// of the other side can pair with it any more (then it is late).
+    fn interval_join_side(&self, id: NodeId, j: &Join, row: &syn::Ident) -> TokenStream {
+        let inputs = &self.plan.nodes[id].inputs;
+        let probe_side = self.stage.nodes.contains(&inputs[0]);
+        let (key, input, add, late) = if probe_side {
+            (&j.probe_key, inputs[0], quote!(probe_row), quote!(probe_late))
+        } else {
+            (&j.build_key, inputs[1], quote!(build_row), quote!(build_late))
+        };
+        let span = self.op_spans[key.id];
+        let kc = &self.closures[key.id];
+        let ty = record_type_at(self.plan, self.sig, self.closures, input).unwrap_or_else(|| syn::parse_quote!(()));
+        // The row named at the user's `.interval_join`, so a record without an event time is reported there.
+        let at = syn::Ident::new(&row.to_string(), span);
+        let time = quote_spanned! {span=> __p::EventTime::event_time(&#at).0 };
+        quote_spanned! {span=>
+            let __t = #time;
+            if __table.#late(__t, __ctx.watermark()) {
+                __ctx.late();
+            } else {
+                __table.#add(__p::group_key(#row, #kc), __t, || <#ty as __p::Record>::from_row(#row));
+            }
+        }
+    }
+
+    /// The table both sides of windowed or interval join `id` fill, typed by both input records
+    /// and the output record, with the generated pair function.
     pub(super) fn window_join_init(&self, id: NodeId) -> TokenStream {
         let (p, b, o) = self.window_join_types(id);
         let pair = format_ident!("__sabot_pair_{}", id);
-        quote! { let mut __table = __p::WindowJoin::<_, #p, #b, #o>::new(#pair); }
+        let Op::Join(Join { interval: Some((iv, _)), .. }) = &self.plan.nodes[id].op else {
+            return quote! { let mut __table = __p::WindowJoin::<_, #p, #b, #o>::new(#pair); };
+        };
+        let (interval, span) = (&self.closures[*iv], self.op_spans[*iv]);
+        quote_spanned! {span=>
+            let __interval = __p::Interval::check(#interval)?;
+            let mut __table = __p::IntervalJoin::<_, #p, #b, #o>::new(__interval, #pair);
+        }
     }
 
     /// The function that builds an output row from a window and a pair of rows: the user's
@@ -156,6 +192,14 @@ impl Ctx<'_> {
         let f = &self.closures[body.id];
         let span = self.op_spans[body.id];
         let pair = format_ident!("__sabot_pair_{}", id);
+        if j.interval.is_some() {
+            return quote_spanned! {span=>
+                #[allow(unused_variables, clippy::all)]
+                fn #pair(__pr: <#p as __p::Record>::Ref<'_>, __br: <#b as __p::Record>::Ref<'_>) -> #o {
+                    __p::join_apply(__pr, __br, #f)
+                }
+            };
+        }
         quote_spanned! {span=>
             #[allow(unused_variables, clippy::all)]
             fn #pair(__w: __p::Window, __pr: <#p as __p::Record>::Ref<'_>, __br: <#b as __p::Record>::Ref<'_>) -> #o {

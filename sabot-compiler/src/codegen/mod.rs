@@ -112,14 +112,14 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
             }
         };
         let merge_into = match s.breaker {
-            Some(b) if windowed_join(&plan, b) => {
+            Some(b) if two_sided_join(&plan, b) => {
                 let owner = plan.stages.iter().rposition(|t| t.breaker == Some(b)).unwrap_or(i);
                 if owner == i { quote! { ::core::option::Option::None } } else { quote! { ::core::option::Option::Some(#owner) } }
             }
             _ => quote! { ::core::option::Option::None },
         };
         let run = match s.breaker.map(|b| &plan.nodes[b].op) {
-            Some(crate::plan::Op::Join(j)) if j.window.is_none() => quote! { __p::StageRun::Build(#f) },
+            Some(crate::plan::Op::Join(j)) if !j.two_sided() => quote! { __p::StageRun::Build(#f) },
             Some(_) => quote! { __p::StageRun::Aggregate(#f) },
             None => quote! { __p::StageRun::Fused(#f) },
         };
@@ -181,9 +181,9 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
     }
 }
 
-/// Whether node `n` is a join with `.window(..)` before it (both inputs end in its table).
-pub(crate) fn windowed_join(plan: &crate::plan::Plan, n: crate::plan::NodeId) -> bool {
-    matches!(&plan.nodes[n].op, crate::plan::Op::Join(j) if j.window.is_some())
+/// Whether node `n` is a windowed or interval join (both inputs end in its table).
+pub(crate) fn two_sided_join(plan: &crate::plan::Plan, n: crate::plan::NodeId) -> bool {
+    matches!(&plan.nodes[n].op, crate::plan::Op::Join(j) if j.two_sided())
 }
 
 /// A never-called function per join that applies both key closures to their rows, so that
@@ -254,12 +254,12 @@ fn untyped_window_join(
 ) -> Option<syn::Error> {
     plan.nodes.iter().enumerate().find_map(|(id, node)| {
         let crate::plan::Op::Join(j) = &node.op else { return None };
-        let body = j.body.as_ref().filter(|_| j.window.is_some())?;
+        let body = j.body.as_ref().filter(|_| j.two_sided())?;
         let known = |n| stage::record_type_at(plan, sig, closures, n).is_some();
         let msg = if !known(id) {
-            "the closure of a windowed join must build its output with a struct literal: `|w, p, b| Out { .. }`"
+            "the closure of a windowed or interval join must build its output with a struct literal: `|w, p, b| Out { .. }`"
         } else if !node.inputs.iter().all(|&i| known(i)) {
-            "a windowed join keeps the rows of both inputs, so it needs their record types: put a `map` that builds a struct literal before it"
+            "a windowed or interval join keeps the rows of both inputs, so it needs their record types: put a `map` that builds a struct literal before it"
         } else {
             return None;
         };

@@ -76,7 +76,8 @@ pub fn late_record(plan: &Plan, sig: &Signature, closures: &[syn::Expr], stage: 
 pub fn stage_input(plan: &Plan, sig: &Signature, closures: &[syn::Expr], stage: &Stage) -> (syn::Type, syn::Ident) {
     match &plan.nodes[stage.source].op {
         Op::Source { index, .. } => (sig.sources[*index].record.clone(), format_ident!("__SABOT_MASK_{}", index)),
-        Op::Aggregate(_) | Op::Sort { .. } | Op::Reduce { .. } | Op::Join(crate::plan::Join { window: Some(_), .. }) => {
+        // A breaker's rows: an aggregation's groups, a sort's rows, a windowed join's pairs.
+        op if !op.is_stateless() => {
             let ty = record_type_at(plan, sig, closures, stage.source).unwrap_or_else(|| syn::parse_quote!(()));
             (ty, format_ident!("__SABOT_MASK_N{}", stage.source))
         }
@@ -117,8 +118,8 @@ fn struct_literal_path(body: &syn::Expr) -> Option<syn::Path> {
 pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: &[Span], index: usize, stage: &Stage) -> TokenStream {
     let f = format_ident!("__sabot_stage_{}", index);
     let (rec, mask) = stage_input(plan, sig, closures, stage);
-    let local_mask = match plan.nodes[stage.source].op {
-        Op::Aggregate(_) | Op::Sort { .. } | Op::Reduce { .. } | Op::Join(crate::plan::Join { window: Some(_), .. }) => {
+    let local_mask = match &plan.nodes[stage.source].op {
+        op if !op.is_stateless() => {
             let value = mask_expr(plan, stage.source, &rec);
             quote! { const #mask: __p::FieldMask = #value; }
         }
@@ -202,13 +203,16 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
     };
     match stage.breaker {
         Some(breaker) => {
-            let windowed = super::windowed_join(plan, breaker);
+            let windowed = super::two_sided_join(plan, breaker);
             let partial = match &plan.nodes[breaker].op {
                 Op::Join(_) if !windowed => quote! { __p::BuildPartial },
                 _ => quote! { __p::AggPartial },
             };
             let (init, finish) = match &plan.nodes[breaker].op {
                 Op::Sort { key, limit } => (quote! { let mut __sorted = ::std::vec::Vec::new(); }, ctx.sort_finish(breaker, key, *limit)),
+                Op::Join(j) if windowed && j.interval.is_some() => {
+                    (ctx.window_join_init(breaker), quote! { __p::IntervalJoin::boxed(__table) })
+                }
                 Op::Join(_) if windowed => (ctx.window_join_init(breaker), quote! { __p::WindowJoin::boxed(__table) }),
                 Op::Join(j) => {
                     let table = if matches!(j.kind, JoinKind::Right | JoinKind::Full) { quote!(outer) } else { quote!(new) };
@@ -359,7 +363,7 @@ impl Ctx<'_> {
             Op::Union => self.consumers(id, row),
             Op::Aggregate(a) => self.aggregate_update(id, a, row),
             Op::Reduce { key, body } => self.reduce_update(id, key, body.as_ref(), row),
-            Op::Join(j) if self.stage.breaker == Some(id) && j.window.is_some() => self.window_join_side(id, j, row),
+            Op::Join(j) if self.stage.breaker == Some(id) && j.two_sided() => self.window_join_side(id, j, row),
             Op::Join(j) if self.stage.breaker == Some(id) => self.join_build(id, j, row),
             Op::Join(j) => self.join_probe(id, j, row, label),
             Op::Sort { key, .. } => {
@@ -434,7 +438,7 @@ impl Ctx<'_> {
 /// Whether stage `stage` probes the build table of join `n` (a hash join it streams through,
 /// not one it fills and not the windowed join whose rows it reads).
 pub fn probes(plan: &Plan, stage: &Stage, n: NodeId) -> bool {
-    matches!(&plan.nodes[n].op, Op::Join(j) if j.window.is_none()) && stage.breaker != Some(n)
+    matches!(&plan.nodes[n].op, Op::Join(j) if !j.two_sided()) && stage.breaker != Some(n)
 }
 
 /// The right and full joins a stage probes (it emits their unmatched build rows at the end).

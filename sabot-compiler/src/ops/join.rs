@@ -40,6 +40,16 @@ pub const FULL_JOIN: OpSpec = OpSpec {
     usage: ".full_join(customers, |o| o.custkey, |c| c.custkey, |o, c| Out { id: o.map(|o| o.id), name: c.map(|c| c.name.to_string()) })",
 };
 
+/// Interval join: pairs whose build row's event time lies in an interval around the probe
+/// row's; both inputs are streams, kept by key until no row can pair with them any more.
+pub const INTERVAL_JOIN: OpSpec = OpSpec {
+    name: "interval_join",
+    arg: Arg::Join,
+    stateless: false,
+    doc: "one record per pair with equal keys whose build row's event time is in the interval around the probe row's",
+    usage: ".interval_join(auctions, |b| b.auction, |a| a.id, Interval::around(Duration::from_secs(60), Duration::ZERO), |b, a| Out { .. })",
+};
+
 /// Semi join: probe rows that have a match, once each.
 pub const SEMI_JOIN: OpSpec = OpSpec {
     name: "semi_join",

@@ -60,6 +60,7 @@ pub const OPERATORS: &[OpSpec] = &[
     join::ANTI_JOIN,
     join::RIGHT_JOIN,
     join::FULL_JOIN,
+    join::INTERVAL_JOIN,
     reduce::KEY_BY,
     reduce::REDUCE,
     reduce::DISTINCT,

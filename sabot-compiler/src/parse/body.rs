@@ -149,7 +149,7 @@ impl<'s> Builder<'s> {
             );
             return None;
         }
-        if matches!(name.as_str(), "join" | "left_join" | "right_join" | "full_join" | "semi_join" | "anti_join") {
+        if matches!(name.as_str(), "join" | "left_join" | "right_join" | "full_join" | "semi_join" | "anti_join" | "interval_join") {
             return self.join(mc, diag);
         }
         let input = self.stream(&mc.receiver, diag);
@@ -198,7 +198,7 @@ impl<'s> Builder<'s> {
         use crate::plan::{FieldSet, Join, JoinKind};
         let name = mc.method.to_string();
         let kind = match name.as_str() {
-            "join" => JoinKind::Inner,
+            "join" | "interval_join" => JoinKind::Inner,
             "left_join" => JoinKind::Left,
             "semi_join" => JoinKind::Semi,
             "right_join" => JoinKind::Right,
@@ -206,16 +206,33 @@ impl<'s> Builder<'s> {
             _ => JoinKind::Anti,
         };
         let with_body = !matches!(kind, JoinKind::Semi | JoinKind::Anti);
-        let args: Vec<&syn::Expr> = mc.args.iter().collect();
-        let want = if with_body { 4 } else { 3 };
+        let timed = name == "interval_join";
+        let mut args: Vec<&syn::Expr> = mc.args.iter().collect();
+        let want = if timed {
+            5
+        } else if with_body {
+            4
+        } else {
+            3
+        };
         if args.len() != want {
             let usage = ops::lookup(&name).map_or("", |o| o.usage);
             diag.push(syn::Error::new(mc.paren_token.span.join(), format!("`{name}` takes {want} arguments: `{usage}`")));
             return None;
         }
+        // `interval_join(build, pk, bk, interval, pair)`: the interval is kept aside, so the
+        // arguments read as a join's.
+        let interval_arg = timed.then(|| args.remove(3));
         let mut window = None;
         let probe = self.windowed(&mc.receiver, &mut window, diag);
         let build = self.stream(args[0], diag);
+        if timed && window.is_some() {
+            diag.error(
+                &mc.method,
+                "`interval_join` pairs rows by an interval of event time, not by window: remove the `.window(..)` before it",
+            );
+            return None;
+        }
         if window.is_some() && kind != JoinKind::Inner {
             diag.error(&mc.method, format!("`{name}` cannot follow `window` yet: windowed joins are inner joins (`.window(w).join(..)`)"));
             return None;
@@ -242,11 +259,16 @@ impl<'s> Builder<'s> {
         let build_key = closure_at(args[2]);
         let body = with_body.then(|| closure_at(args[3]));
         let first = usize::from(window.is_some());
+        let interval = interval_arg.map(|e| {
+            self.closures.push(e.clone());
+            self.op_spans.push(mc.method.span());
+            (self.closures.len() - 1, closure::short_text(e))
+        });
         let pair_reads = match with_body {
             true => (closure::param_reads(args[3], first), closure::param_reads(args[3], first + 1)),
             false => (FieldSet::none(), FieldSet::none()),
         };
-        Some(self.plan.add(Op::Join(Join { kind, probe_key, build_key, body, window, pair_reads }), vec![probe, build]))
+        Some(self.plan.add(Op::Join(Join { kind, probe_key, build_key, body, window, interval, pair_reads }), vec![probe, build]))
     }
 
     /// `.key_by(key).reduce(|a, b| ..)`.

@@ -28,6 +28,9 @@ impl fmt::Display for Plan {
                     if let Some((_, w)) = &j.window {
                         write!(f, " window={w}")?;
                     }
+                    if let Some((_, i)) = &j.interval {
+                        write!(f, " interval={i}")?;
+                    }
                     write!(f, " on {} = {}", j.probe_key.text, j.build_key.text)?;
                 }
                 Op::Reduce { key, body: Some(body) } => write!(f, "reduce{from} key={} {}", key.text, body.text)?,

@@ -140,6 +140,10 @@ pub struct Join {
     /// text. Rows then pair only within the same event-time window, and both sides end their
     /// stages in one table that emits each window's pairs once it closes.
     pub window: Option<(usize, String)>,
+    /// For `interval_join`: the interval expression's index in the closure table and its text.
+    /// A pair matches when the build row's event time lies in the interval around the probe
+    /// row's; both sides end their stages in one table, as for a windowed join.
+    pub interval: Option<(usize, String)>,
     /// Fields of the probe row and of the build row the pair closure reads (none without one).
     pub pair_reads: (FieldSet, FieldSet),
 }
@@ -154,14 +158,22 @@ impl Join {
         if side == 0 && self.body.is_none() {
             r.extend(live);
         }
-        if self.window.is_some() {
+        if self.two_sided() {
             r.insert(EVENT_TIME);
         }
         r
     }
+
+    /// Whether both inputs end their stages in the join's table (a windowed or interval join)
+    /// instead of the build side being read whole first.
+    pub fn two_sided(&self) -> bool {
+        self.window.is_some() || self.interval.is_some()
+    }
 }
 
 /// What a node does.
+// A plan has tens of nodes, built once per compile: boxing the large variants saves nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Op {
     /// Reads the pipeline's `index`-th parameter.
@@ -227,6 +239,7 @@ impl Op {
             Op::Union => "union",
             Op::Aggregate(_) => "aggregate",
             Op::Join(j) => match j.kind {
+                JoinKind::Inner if j.interval.is_some() => "interval_join",
                 JoinKind::Inner => "join",
                 JoinKind::Left => "left_join",
                 JoinKind::Semi => "semi_join",
@@ -256,7 +269,11 @@ impl Op {
 
     /// Whether the operator keeps no state between rows (and so can be fused).
     pub fn is_stateless(&self) -> bool {
-        !matches!(self, Op::Aggregate(_) | Op::Sort { .. } | Op::Reduce { .. } | Op::Join(Join { window: Some(_), .. }))
+        match self {
+            Op::Aggregate(_) | Op::Sort { .. } | Op::Reduce { .. } => false,
+            Op::Join(j) => !j.two_sided(),
+            _ => true,
+        }
     }
 }
 

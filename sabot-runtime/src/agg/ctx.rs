@@ -47,6 +47,11 @@ impl StageCtx {
         StageCtx { watermark, ..self.clone() }
     }
 
+    /// The watermark the rows of this morsel are judged late against, if any.
+    pub fn watermark(&self) -> Option<i64> {
+        self.watermark
+    }
+
     /// Whether `window` has already fired: its rows are late.
     #[inline(always)]
     pub fn closed(&self, window: crate::window::Window) -> bool {

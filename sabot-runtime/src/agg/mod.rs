@@ -5,6 +5,7 @@
 pub mod acc;
 mod codec;
 mod ctx;
+mod interval_join;
 mod join;
 mod key;
 mod sort;
@@ -13,6 +14,7 @@ mod table;
 mod window_join;
 
 pub use ctx::StageCtx;
+pub use interval_join::{Interval, IntervalJoin, IntervalPairFn};
 pub use join::{BuildPartial, JoinTable, Rows, SpilledBuild, probe};
 pub use key::GroupKey;
 pub use sort::{Sorted, TotalOrd, nulls_last};

@@ -1,5 +1,6 @@
 #![deny(warnings)]
-//! A tumbling and a sliding window, and a windowed join: generated code compiles warning-free.
+//! A tumbling and a sliding window, a windowed and an interval join: generated code compiles
+//! warning-free.
 
 use sabot::prelude::*;
 
@@ -48,6 +49,15 @@ pub fn joined(asks: Stream<Bid>, bids: Stream<Bid>) -> Stream<Pair> {
         |b| b.auction,
         |w, a, b| Pair { auction: a.auction, start: w.start, spread: a.price.abs_diff(b.price) },
     )
+}
+
+#[sabot::pipeline]
+pub fn within(asks: Stream<Bid>, bids: Stream<Bid>) -> Stream<Pair> {
+    asks.interval_join(bids, |a| a.auction, |b| b.auction, Interval::around(TEN, Duration::ZERO), |a, b| Pair {
+        auction: a.auction,
+        start: b.date_time,
+        spread: a.price.abs_diff(b.price),
+    })
 }
 
 fn main() {}
