@@ -24,5 +24,5 @@ if [ ! -x "$FLINK_VENV/bin/python" ] || ! "$FLINK_VENV/bin/python" -c "import py
   python3 -m venv "$FLINK_VENV"
   "$FLINK_VENV/bin/pip" install -q apache-flink==2.3.0
 fi
-"$BENCH" nexmark --events "${NEXMARK_EVENTS:-10000000}" --queries q0,q1,q2,q3,q4,q5,q7,q8,q11,q20 --runs "${NEXMARK_RUNS:-1}" --threads "${THREADS:-2}" --python "$FLINK_VENV/bin/python"
+"$BENCH" nexmark --events "${NEXMARK_EVENTS:-10000000}" --queries q0,q1,q2,q3,q4,q5,q7,q8,q11,q18,q20 --runs "${NEXMARK_RUNS:-1}" --threads "${THREADS:-2}" --python "$FLINK_VENV/bin/python"
 "$BENCH" latency --rate 1000000 --seconds 40 --threads "${THREADS:-2}"

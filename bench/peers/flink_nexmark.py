@@ -57,6 +57,10 @@ JOIN (
   FROM TABLE(TUMBLE(TABLE auction, DESCRIPTOR(date_time), INTERVAL '10' SECOND))
   GROUP BY seller, window_start, window_end) A
 ON P.id = A.seller AND P.starttime = A.starttime AND P.endtime = A.endtime""",
+    "q18": """
+SELECT auction, bidder, price, channel, url, date_time, extra FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY bidder, auction ORDER BY date_time DESC) AS rank_number FROM bid)
+WHERE rank_number <= 1""",
     "q20": """
 SELECT auction, bidder, price, channel, url, B.date_time AS bid_date_time, B.extra AS bid_extra, item_name, description,
   initial_bid, reserve, A.date_time AS auction_date_time, expires, seller, category, A.extra AS auction_extra

@@ -82,7 +82,7 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         threads: usize,
     },
-    /// Nexmark q0 to q5, q7, q8, q11 and q20 over the same generated events as streams: Sabot vs Flink 2.3
+    /// Nexmark q0 to q5, q7, q8, q11, q18 and q20 over the same generated events as streams: Sabot vs Flink 2.3
     /// (PyFlink), both reading the same CSV files.
     Nexmark {
         /// Generated events (bids are 46 in 50).
@@ -102,7 +102,7 @@ enum Command {
         #[arg(long)]
         python: Option<String>,
         /// Queries to run (comma separated).
-        #[arg(long, value_delimiter = ',', default_value = "q0,q1,q2,q3,q4,q5,q7,q8,q11,q20")]
+        #[arg(long, value_delimiter = ',', default_value = "q0,q1,q2,q3,q4,q5,q7,q8,q11,q18,q20")]
         queries: Vec<String>,
     },
     /// End-to-end latency (p50, p99) of Nexmark q1 and q7 as streams at a fixed input rate.

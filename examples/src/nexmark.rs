@@ -4,8 +4,8 @@
 //! prices, q5 finds the hottest auction of each sliding window, q7 the highest bid of each
 //! tumbling window, q8 joins two streams per window (new sellers), q11 counts each bidder's
 //! sessions, q13 looks bids up in a bounded side input, q14 prices and classifies expensive bids
-//! with a user function, q17 summarises each auction's day and q20 expands bids with their
-//! auction. q5 and q7 keep one row per window where Flink keeps every tie. `all_persons` and
+//! with a user function, q17 summarises each auction's day, q18 keeps each bidder's last bid per
+//! auction and q20 expands bids with their auction. q5 and q7 keep one row per window where Flink keeps every tie. `all_persons` and
 //! `all_auctions` pass the other two kinds through (the `nexmark_gen` binary writes all three to
 //! Parquet with them and q0).
 
@@ -528,4 +528,13 @@ pub fn q20(bids: Stream<Bid>, auctions: Stream<Auction>) -> Stream<Q20Row> {
             auction_extra: a.extra.to_string(),
         },
     )
+}
+
+/// q18 (find last bid): each bidder's latest bid on each auction (a later-read bid wins a tie
+/// of event times). The result comes at the end of input, where Flink's deduplication emits a
+/// changelog.
+#[sabot::pipeline]
+pub fn q18(bids: Stream<Bid>) -> Stream<Bid> {
+    bids.key_by(|b| (b.bidder, b.auction))
+        .reduce(|kept, b| if b.date_time >= kept.date_time { Bid::from_row(b) } else { Bid::from_row(kept) })
 }
