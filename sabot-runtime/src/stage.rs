@@ -121,8 +121,8 @@ pub struct StageSpec {
     pub probes: &'static [(usize, bool)],
     /// For a windowed aggregation: the schema of its input rows, which late rows keep.
     pub late: Option<fn() -> SchemaRef>,
-    /// For one input of a windowed join: the stage whose table its partial results merge
-    /// into (the join's other input, whose stage the rows downstream read).
+    /// For one input of a windowed or interval join: the stage whose table its partial results
+    /// merge into (the join's other input, whose stage the rows downstream read).
     pub merge_into: Option<usize>,
     /// The generated code.
     pub run: StageRun,

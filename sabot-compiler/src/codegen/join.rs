@@ -112,9 +112,6 @@ impl Ctx<'_> {
     /// A windowed join's side: the row goes into the table under each of its windows that has
     /// not closed yet, as an owned record of its side (rows no window takes are late).
     pub(super) fn window_join_side(&self, id: NodeId, j: &Join, row: &syn::Ident) -> TokenStream {
-        if j.interval.is_some() {
-            return self.interval_join_side(id, j, row);
-        }
         let Some((w, _)) = &j.window else { return TokenStream::new() };
         let inputs = &self.plan.nodes[id].inputs;
         let probe_side = self.stage.nodes.contains(&inputs[0]);
@@ -145,7 +142,7 @@ impl Ctx<'_> {
 
     /// An interval join's side: the row goes into the table with its event time unless no row
     /// of the other side can pair with it any more (then it is late).
-    fn interval_join_side(&self, id: NodeId, j: &Join, row: &syn::Ident) -> TokenStream {
+    pub(super) fn interval_join_side(&self, id: NodeId, j: &Join, row: &syn::Ident) -> TokenStream {
         let inputs = &self.plan.nodes[id].inputs;
         let probe_side = self.stage.nodes.contains(&inputs[0]);
         let (key, input, add, late) = if probe_side {
@@ -171,8 +168,8 @@ impl Ctx<'_> {
 
     /// The table both sides of windowed or interval join `id` fill, typed by both input records
     /// and the output record, with the generated pair function.
-    pub(super) fn window_join_init(&self, id: NodeId) -> TokenStream {
-        let (p, b, o) = self.window_join_types(id);
+    pub(super) fn two_sided_init(&self, id: NodeId) -> TokenStream {
+        let (p, b, o) = self.two_sided_types(id);
         let pair = format_ident!("__sabot_pair_{}", id);
         let Op::Join(Join { interval: Some((iv, _)), .. }) = &self.plan.nodes[id].op else {
             return quote! { let mut __table = __p::WindowJoin::<_, #p, #b, #o>::new(#pair); };
@@ -184,11 +181,11 @@ impl Ctx<'_> {
         }
     }
 
-    /// The function that builds an output row from a window and a pair of rows: the user's
-    /// `|w, p, b|` closure, emitted once for both stages of the join.
-    pub(super) fn window_join_pair(&self, id: NodeId, j: &Join) -> TokenStream {
+    /// The function that builds an output row from a pair of rows (and the window): the
+    /// user's `|p, b|` (`|w, p, b|`) closure, emitted once for both stages of the join.
+    pub(super) fn two_sided_pair(&self, id: NodeId, j: &Join) -> TokenStream {
         let Some(body) = &j.body else { return TokenStream::new() };
-        let (p, b, o) = self.window_join_types(id);
+        let (p, b, o) = self.two_sided_types(id);
         let f = &self.closures[body.id];
         let span = self.op_spans[body.id];
         let pair = format_ident!("__sabot_pair_{}", id);
@@ -208,9 +205,9 @@ impl Ctx<'_> {
         }
     }
 
-    /// Probe record, build record and output record of windowed join `id` (checked to be
-    /// known before code generation, in `unsupported_shape`).
-    fn window_join_types(&self, id: NodeId) -> (syn::Type, syn::Type, syn::Type) {
+    /// Probe record, build record and output record of two-sided join `id` (checked to be
+    /// known before code generation, in `untyped_two_sided_join`).
+    fn two_sided_types(&self, id: NodeId) -> (syn::Type, syn::Type, syn::Type) {
         let ty = |n| record_type_at(self.plan, self.sig, self.closures, n).unwrap_or_else(|| syn::parse_quote!(()));
         let inputs = &self.plan.nodes[id].inputs;
         (ty(inputs[0]), ty(inputs[1]), ty(id))

@@ -59,7 +59,7 @@ fn fallback_item(func: &syn::ItemFn) -> TokenStream {
 fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
     let Parsed { mut plan, signature, closures, op_spans } = parsed;
     let trace = pass::run_all(&mut plan);
-    if let Some(e) = unsupported_shape(&plan, &op_spans).or_else(|| untyped_window_join(&plan, &signature, &closures, &op_spans)) {
+    if let Some(e) = unsupported_shape(&plan, &op_spans).or_else(|| untyped_two_sided_join(&plan, &signature, &closures, &op_spans)) {
         let fallback = fallback_item(func);
         let e = e.to_compile_error();
         return quote! { #fallback #e };
@@ -106,16 +106,13 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
         let input = match plan.nodes[s.source].op {
             crate::plan::Op::Source { index, .. } => quote! { __p::StageInput::Source(#index) },
             _ => {
-                // A windowed join's rows come from the last of the stages that fill its table.
-                let from = plan.stages.iter().rposition(|t| t.breaker == Some(s.source)).unwrap_or(0);
+                // A windowed or interval join's rows come from the last of the stages filling its table.
+                let from = last_builder(&plan, s.source).unwrap_or(0);
                 quote! { __p::StageInput::Stage(#from) }
             }
         };
-        let merge_into = match s.breaker {
-            Some(b) if two_sided_join(&plan, b) => {
-                let owner = plan.stages.iter().rposition(|t| t.breaker == Some(b)).unwrap_or(i);
-                if owner == i { quote! { ::core::option::Option::None } } else { quote! { ::core::option::Option::Some(#owner) } }
-            }
+        let merge_into = match s.breaker.filter(|&b| two_sided_join(&plan, b)).and_then(|b| last_builder(&plan, b)) {
+            Some(owner) if owner != i => quote! { ::core::option::Option::Some(#owner) },
             _ => quote! { ::core::option::Option::None },
         };
         let run = match s.breaker.map(|b| &plan.nodes[b].op) {
@@ -186,6 +183,12 @@ pub(crate) fn two_sided_join(plan: &crate::plan::Plan, n: crate::plan::NodeId) -
     matches!(&plan.nodes[n].op, crate::plan::Op::Join(j) if j.two_sided())
 }
 
+/// The last stage ending in breaker `n`: the only one for most breakers; for a two-sided join,
+/// the stage that owns its table (the other input's stage merges into it).
+pub(crate) fn last_builder(plan: &crate::plan::Plan, n: crate::plan::NodeId) -> Option<usize> {
+    plan.stages.iter().rposition(|t| t.breaker == Some(n))
+}
+
 /// A never-called function per join that applies both key closures to their rows, so that
 /// keys of different types are a compile error on the user's closures, not a failed lookup.
 fn join_key_checks(
@@ -244,9 +247,9 @@ fn unsupported_shape(plan: &crate::plan::Plan, op_spans: &[proc_macro2::Span]) -
     None
 }
 
-/// A windowed join keeps rows of both sides and builds output rows when a window closes, so
-/// it needs both input records and its output record by name.
-fn untyped_window_join(
+/// A windowed or interval join keeps rows of both sides and builds output rows later, so it
+/// needs both input records and its output record by name.
+fn untyped_two_sided_join(
     plan: &crate::plan::Plan,
     sig: &crate::parse::Signature,
     closures: &[syn::Expr],

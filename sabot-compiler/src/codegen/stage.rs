@@ -203,17 +203,17 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
     };
     match stage.breaker {
         Some(breaker) => {
-            let windowed = super::two_sided_join(plan, breaker);
+            let two_sided = super::two_sided_join(plan, breaker);
             let partial = match &plan.nodes[breaker].op {
-                Op::Join(_) if !windowed => quote! { __p::BuildPartial },
+                Op::Join(_) if !two_sided => quote! { __p::BuildPartial },
                 _ => quote! { __p::AggPartial },
             };
             let (init, finish) = match &plan.nodes[breaker].op {
                 Op::Sort { key, limit } => (quote! { let mut __sorted = ::std::vec::Vec::new(); }, ctx.sort_finish(breaker, key, *limit)),
-                Op::Join(j) if windowed && j.interval.is_some() => {
-                    (ctx.window_join_init(breaker), quote! { __p::IntervalJoin::boxed(__table) })
+                Op::Join(j) if two_sided && j.interval.is_some() => {
+                    (ctx.two_sided_init(breaker), quote! { __p::IntervalJoin::boxed(__table) })
                 }
-                Op::Join(_) if windowed => (ctx.window_join_init(breaker), quote! { __p::WindowJoin::boxed(__table) }),
+                Op::Join(_) if two_sided => (ctx.two_sided_init(breaker), quote! { __p::WindowJoin::boxed(__table) }),
                 Op::Join(j) => {
                     let table = if matches!(j.kind, JoinKind::Right | JoinKind::Full) { quote!(outer) } else { quote!(new) };
                     (quote! { let mut __build = __p::JoinTable::#table(); }, quote! { __p::JoinTable::boxed(__build) })
@@ -224,7 +224,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
             // Aggregation state and build rows can be written out: they join the memory budget.
             let budget = match plan.nodes[breaker].op {
                 Op::Aggregate(_) => Some(quote! { __table }),
-                Op::Join(_) if !windowed => Some(quote! { __build }),
+                Op::Join(_) if !two_sided => Some(quote! { __build }),
                 _ => None,
             }
             .map(|table| {
@@ -244,11 +244,9 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                 ),
                 None => (TokenStream::new(), TokenStream::new()),
             };
-            // The last stage filling a windowed join's table emits its pair function.
+            // The stage owning a two-sided join's table emits its pair function.
             let pair = match &plan.nodes[breaker].op {
-                Op::Join(j) if windowed && plan.stages.iter().rposition(|t| t.breaker == Some(breaker)) == Some(index) => {
-                    ctx.window_join_pair(breaker, j)
-                }
+                Op::Join(j) if two_sided && super::last_builder(plan, breaker) == Some(index) => ctx.two_sided_pair(breaker, j),
                 _ => TokenStream::new(),
             };
             quote! {
@@ -363,7 +361,8 @@ impl Ctx<'_> {
             Op::Union => self.consumers(id, row),
             Op::Aggregate(a) => self.aggregate_update(id, a, row),
             Op::Reduce { key, body } => self.reduce_update(id, key, body.as_ref(), row),
-            Op::Join(j) if self.stage.breaker == Some(id) && j.two_sided() => self.window_join_side(id, j, row),
+            Op::Join(j) if self.stage.breaker == Some(id) && j.interval.is_some() => self.interval_join_side(id, j, row),
+            Op::Join(j) if self.stage.breaker == Some(id) && j.window.is_some() => self.window_join_side(id, j, row),
             Op::Join(j) if self.stage.breaker == Some(id) => self.join_build(id, j, row),
             Op::Join(j) => self.join_probe(id, j, row, label),
             Op::Sort { key, .. } => {

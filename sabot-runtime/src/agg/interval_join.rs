@@ -87,6 +87,9 @@ pub struct IntervalJoin<K, P: Record, B: Record, O> {
     table: GroupTable<K, Sides<P, B>>,
     interval: Interval,
     pair: IntervalPairFn<P, B, O>,
+    /// No probe row is due and no build row can be dropped before this watermark, so a lower
+    /// one needs no scan.
+    next: i64,
 }
 
 impl<K, P, B, O> IntervalJoin<K, P, B, O>
@@ -98,7 +101,7 @@ where
 {
     /// An empty table for `interval` whose pairs become rows through `pair`.
     pub fn new(interval: Interval, pair: IntervalPairFn<P, B, O>) -> Self {
-        IntervalJoin { table: GroupTable::new(), interval, pair }
+        IntervalJoin { table: GroupTable::new(), interval, pair, next: i64::MAX }
     }
 
     /// Whether a probe row at `t` is late for a reader whose watermark is `watermark`: its due
@@ -118,6 +121,7 @@ where
     #[inline]
     pub fn probe_row<Q: GroupKey<Owned = K>>(&mut self, key: Q, t: i64, row: impl FnOnce() -> P) {
         if !key.has_null() {
+            self.next = self.next.min(t.saturating_add(self.interval.due()));
             self.table.entry(key, Default::default).0.push((t, row()));
         }
     }
@@ -126,6 +130,7 @@ where
     #[inline]
     pub fn build_row<Q: GroupKey<Owned = K>>(&mut self, key: Q, t: i64, row: impl FnOnce() -> B) {
         if !key.has_null() {
+            self.next = self.next.min(t.saturating_add(self.interval.keep()));
             self.table.entry(key, Default::default).1.push((t, row()));
         }
     }
@@ -136,46 +141,47 @@ where
     }
 
     /// Emits the probe rows due at `watermark` (all of them for `i64::MAX`) with their pairs,
-    /// and drops the build rows no probe row can still pair with.
+    /// and drops the build rows no probe row can still pair with; groups stay in place.
     fn emit(&mut self, watermark: i64, rows_per_batch: usize) -> Vec<RecordBatch> {
-        let iv = self.interval;
+        if watermark < self.next {
+            return Vec::new();
+        }
+        let (iv, pair, all) = (self.interval, self.pair, watermark == i64::MAX);
+        let mut rows: Vec<(i64, O)> = Vec::new();
+        let mut next = i64::MAX;
+        self.table.retain(|_, (probe, build)| {
+            probe.retain(|(t, p)| {
+                let due = t.saturating_add(iv.due());
+                if !all && due > watermark {
+                    next = next.min(due);
+                    return true;
+                }
+                rows.extend(build.iter().filter(|(tb, _)| iv.holds(*t, *tb)).map(|(_, b)| (*t, pair(p.as_row(), b.as_row()))));
+                false
+            });
+            build.retain(|(t, _)| {
+                let keep = t.saturating_add(iv.keep());
+                if all || keep <= watermark {
+                    return false;
+                }
+                next = next.min(keep);
+                true
+            });
+            !all && (!probe.is_empty() || !build.is_empty())
+        });
+        self.next = next;
+        // Earlier probe rows first, so results leave in event-time order.
+        rows.sort_by_key(|(t, _)| *t);
         let mut out = Vec::new();
         let mut builder = O::builder(rows_per_batch.clamp(1, 1024));
-        let mut due: Vec<(i64, usize, usize)> = Vec::new();
-        let mut groups: Vec<(K, Sides<P, B>)> = self.table.take_groups().collect();
-        for (g, (_, (probe, _))) in groups.iter().enumerate() {
-            for (k, (t, _)) in probe.iter().enumerate() {
-                if watermark == i64::MAX || t.saturating_add(iv.due()) <= watermark {
-                    due.push((*t, g, k));
-                }
-            }
-        }
-        // Earlier probe rows first, so results leave in event-time order.
-        due.sort_unstable();
-        for &(t, g, k) in &due {
-            let (probe, build) = &groups[g].1;
-            let p = &probe[k].1;
-            for (tb, b) in build {
-                if iv.holds(t, *tb) {
-                    builder.append((self.pair)(p.as_row(), b.as_row()).as_row());
-                    if builder.len() >= rows_per_batch {
-                        out.push(builder.finish());
-                    }
-                }
+        for (_, row) in &rows {
+            builder.append(row.as_row());
+            if builder.len() >= rows_per_batch {
+                out.push(builder.finish());
             }
         }
         if !builder.is_empty() {
             out.push(builder.finish());
-        }
-        if watermark == i64::MAX {
-            return out;
-        }
-        for (key, (mut probe, mut build)) in groups.drain(..) {
-            probe.retain(|(t, _)| t.saturating_add(iv.due()) > watermark);
-            build.retain(|(t, _)| t.saturating_add(iv.keep()) > watermark);
-            if !probe.is_empty() || !build.is_empty() {
-                self.table.insert_owned(key, (probe, build), |_, _| {});
-            }
         }
         out
     }
@@ -191,11 +197,8 @@ where
     fn merge(&mut self, other: Box<dyn AggPartial>) -> Result<()> {
         let mut other =
             other.into_any().downcast::<Self>().map_err(|_| Error::Config("merging tables of different interval joins".into()))?;
-        let other = std::mem::take(&mut other.table);
-        self.table.merge(other, |a, b| {
-            a.0.extend(b.0);
-            a.1.extend(b.1);
-        });
+        self.next = self.next.min(other.next);
+        super::window_join::merge_sides(&mut self.table, std::mem::take(&mut other.table));
         Ok(())
     }
 

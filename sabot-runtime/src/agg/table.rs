@@ -130,6 +130,12 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
         self.table.extract_if(|(k, _)| pick(k)).collect()
     }
 
+    /// Keeps the groups for which `keep` is true, which may change their state in place (heap
+    /// accounting is left as it was).
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut A) -> bool) {
+        self.table.retain(|(k, a)| keep(k, a));
+    }
+
     /// Consumes the table, group by group.
     pub fn into_groups(mut self) -> impl Iterator<Item = (K, A)> {
         self.take_groups()

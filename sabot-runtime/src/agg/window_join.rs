@@ -95,11 +95,7 @@ where
         if self.min_end != i64::MIN {
             self.min_end = other.table.keys().map(|(w, _)| w.end.0).fold(self.min_end, i64::min);
         }
-        let other = std::mem::take(&mut other.table);
-        self.table.merge(other, |a, b| {
-            a.0.extend(b.0);
-            a.1.extend(b.1);
-        });
+        merge_sides(&mut self.table, std::mem::take(&mut other.table));
         Ok(())
     }
 
@@ -120,6 +116,14 @@ where
         self.min_end = self.table.keys().map(|(w, _)| w.end.0).min().unwrap_or(i64::MAX);
         Ok(self.rows(groups, rows_per_batch))
     }
+}
+
+/// Merges another split's table of a two-sided join: each group's rows of both sides, in order.
+pub(super) fn merge_sides<K: Hash + Eq, A, B>(table: &mut GroupTable<K, (Vec<A>, Vec<B>)>, other: GroupTable<K, (Vec<A>, Vec<B>)>) {
+    table.merge(other, |a, b| {
+        a.0.extend(b.0);
+        a.1.extend(b.1);
+    });
 }
 
 /// Applies a windowed join's closure; the bound gives its arguments their types.

@@ -157,15 +157,11 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
         }
         // Later passes re-read the same input.
         summary.rows_in = after_first;
-        match stage.run {
-            StageRun::Fused(_) => {}
-            // One input of a windowed join: its table waits for the other input's stage.
-            StageRun::Aggregate(_) if stage.merge_into.is_some() => {
-                if let Some(owner) = stage.merge_into {
-                    merge_passes(pending.entry(owner).or_default(), agg, |m, p| m.merge(p))?;
-                }
-            }
-            StageRun::Aggregate(_) => {
+        match (stage.run, stage.merge_into) {
+            (StageRun::Fused(_), _) => {}
+            // One input of a two-sided join: its table waits for the other input's stage.
+            (StageRun::Aggregate(_), Some(owner)) => merge_passes(pending.entry(owner).or_default(), agg, |m, p| m.merge(p))?,
+            (StageRun::Aggregate(_), None) => {
                 if let Some(other) = pending.remove(&index) {
                     merge_passes(&mut agg, other, |m, p| m.merge(p))?;
                 }
@@ -175,7 +171,7 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
                 };
                 produced.insert(index, rows);
             }
-            StageRun::Build(_) => ctx.set(index, build.map_or_else(|| Ok(StageCtx::empty_build()), |m| m.finish())?),
+            (StageRun::Build(_), _) => ctx.set(index, build.map_or_else(|| Ok(StageCtx::empty_build()), |m| m.finish())?),
         }
         if matches!(stage.input, StageInput::Stage(_)) {
             summary.rows_in = before;

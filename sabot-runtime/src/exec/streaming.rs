@@ -61,7 +61,7 @@ enum Out {
 }
 
 /// Per stage: its running aggregation, the watermark its input has reached, and the one it
-/// has fired to (lower for a windowed join while its other input is behind).
+/// has fired to (lower for a two-sided join while its other input is behind).
 #[derive(Default)]
 struct StageState {
     partial: Option<Box<dyn AggPartial>>,
@@ -487,12 +487,12 @@ impl Coordinator<'_> {
     }
 
     /// The stage whose table stage `k`'s partial results go into: itself, or for one input of
-    /// a windowed join, the stage of the other input.
+    /// a windowed or interval join, the stage of the other input.
     fn owner(&self, k: usize) -> usize {
         self.spec.stages[k].merge_into.unwrap_or(k)
     }
 
-    /// The watermark stage `owner`'s table may fire to: its input's, or for a windowed join the
+    /// The watermark stage `owner`'s table may fire to: its input's, or for a two-sided join the
     /// minimum over both inputs (`None` until each has one).
     fn table_watermark(&self, owner: usize) -> Option<i64> {
         (0..self.stages.len()).filter(|&k| self.owner(k) == owner).map(|k| self.stages[k].fired).min().flatten()
