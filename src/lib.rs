@@ -29,7 +29,11 @@ pub mod nexmark;
 pub use sabot_macros::{Record, pipeline};
 pub use sabot_runtime::cli::{explain_text, main, main_with_args, parse_size};
 pub use sabot_runtime::exec::{RunOptions, RunSummary, StreamOptions};
-pub use sabot_runtime::{Allocator, Date, Decimal, Error, Job, Pipeline, Record, RecordBuilder, Result, Stream, TimeUnit, Timestamp};
+pub use sabot_runtime::process::{KeyedList, KeyedMap, KeyedValue};
+pub use sabot_runtime::{
+    Allocator, Date, Decimal, Error, Job, KeyedProcess, Pipeline, ProcessCtx, ProcessResult, Record, RecordBuilder, Result, Stream,
+    TimeDomain, TimeUnit, Timer, Timestamp,
+};
 
 /// Inputs for jobs: `parquet`, `csv`, `memory`, `nexmark`.
 pub mod source {
@@ -50,7 +54,8 @@ pub mod state {
 pub mod prelude {
     pub use sabot_macros::{Record, pipeline};
     pub use sabot_runtime::{
-        Date, Decimal, Interval, Job, Record, Session, Sliding, Stream, Timestamp, TotalOrd, Tumbling, Window, nulls_last,
+        Date, Decimal, Interval, Job, KeyedProcess, ProcessCtx, ProcessResult, Record, Session, Sliding, Stream, TimeDomain, Timer,
+        Timestamp, TotalOrd, Tumbling, Window, nulls_last,
     };
     pub use std::cmp::Reverse;
     pub use std::time::Duration;

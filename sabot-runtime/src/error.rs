@@ -105,6 +105,16 @@ pub enum Error {
         #[source]
         source: arrow::error::ArrowError,
     },
+    /// A `process` function returned an error.
+    #[error("process function `{function}` failed on key {key}: {message}")]
+    Process {
+        /// The function's type name.
+        function: String,
+        /// The key it was handling (`Debug`).
+        key: String,
+        /// Which callback failed and the function's error.
+        message: String,
+    },
     /// The job was configured wrongly (unknown source name, bad CLI value...).
     #[error("{0}")]
     Config(String),

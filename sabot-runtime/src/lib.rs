@@ -7,6 +7,7 @@ pub mod conform;
 pub mod error;
 pub mod exec;
 pub mod job;
+pub mod process;
 pub mod record;
 pub mod sink;
 pub mod source;
@@ -22,6 +23,7 @@ pub use job::Job;
 /// Stages allocate output columns per morsel; glibc's malloc hands those pages back to the
 /// kernel and faults them in again, which on some jobs costs more than the stage itself.
 pub use mimalloc::MiMalloc as Allocator;
+pub use process::{KeyedProcess, ProcessCtx, ProcessResult, TimeDomain, Timer};
 pub use record::{FieldInfo, FieldMask, Record, RecordBuilder};
 pub use stage::{Pipeline, PipelineSpec, Stream};
 pub use value::{Date, Decimal, FieldOpts, TimeUnit, Timestamp, Value};
@@ -37,6 +39,7 @@ pub mod __private {
     };
     pub use crate::conform::{Origin, conform};
     pub use crate::error::Result;
+    pub use crate::process::{KeyedProcess, ProcessBuffer, Processing};
     pub use crate::record::{ALL_FIELDS, FieldInfo, FieldMask, Record, RecordBuilder, batch_of, mask_of};
     pub use crate::source::{KeepRowGroup, MorselIter, PruneByStats, RowGroupStats, StatBound};
     pub use crate::stage::{
@@ -46,6 +49,7 @@ pub mod __private {
     pub use crate::window::{EventTime, Window, WindowAssigner, merging, unmerged};
     pub use arrow::array::{ArrayRef, RecordBatch};
     pub use arrow::datatypes::SchemaRef;
+    pub use sabot_state::StateCodec;
     pub use std::cmp::Ord;
     pub use std::sync::OnceLock;
 

@@ -39,6 +39,27 @@ impl Ctx<'_> {
         }
     }
 
+    /// Keeps the row and its key for the `process` function.
+    pub(super) fn process_push(&self, key: &Closure, row: &syn::Ident) -> TokenStream {
+        let kc = &self.closures[key.id];
+        let kspan = self.op_spans[key.id];
+        quote_spanned! {kspan=> __buf.push(__p::group_key(#row, #kc), #row); }
+    }
+
+    /// A `process` stage's buffer of keyed rows, and the partial that runs the function over
+    /// them once merged.
+    pub(super) fn process_init_finish(&self, func: usize) -> (TokenStream, TokenStream) {
+        let (f, span) = (&self.closures[func], self.op_spans[func]);
+        let Some(ty) = crate::parse::process_type(f) else {
+            return (TokenStream::new(), quote_spanned! {span=> ::core::compile_error!("`process` needs its function's type") });
+        };
+        let tspan = ty.span();
+        (
+            quote_spanned! {tspan=> let mut __buf = __p::ProcessBuffer::<#ty>::new(); },
+            quote_spanned! {span=> __p::Processing::<#ty>::boxed(#f, __buf, __ctx) },
+        )
+    }
+
     /// A split's reduced records, merged with the same closure and output as they are.
     /// For `distinct` (no body) the earlier split's record stays.
     pub(super) fn reduce_finish(&self, body: Option<&Closure>) -> TokenStream {

@@ -104,6 +104,10 @@ pub fn record_type_at(plan: &Plan, sig: &Signature, closures: &[syn::Expr], node
         Op::Filter(_) | Op::Union | Op::Sort { .. } | Op::Reduce { .. } => {
             plan.nodes[node].inputs.first().and_then(|&i| record_type_at(plan, sig, closures, i))
         }
+        Op::Process { func, .. } => {
+            let ty = crate::parse::process_type(&closures[*func])?;
+            Some(syn::parse_quote_spanned! {ty.span()=> <#ty as __p::KeyedProcess>::Out })
+        }
         Op::FlatMap(_) | Op::Sink { .. } => None,
     }
 }
@@ -219,6 +223,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                     (quote! { let mut __build = __p::JoinTable::#table(); }, quote! { __p::JoinTable::boxed(__build) })
                 }
                 Op::Reduce { body, .. } => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.reduce_finish(body.as_ref())),
+                Op::Process { func, .. } => ctx.process_init_finish(*func),
                 _ => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.aggregate_finish(breaker)),
             };
             // Aggregation state and build rows can be written out: they join the memory budget.
@@ -361,6 +366,7 @@ impl Ctx<'_> {
             Op::Union => self.consumers(id, row),
             Op::Aggregate(a) => self.aggregate_update(id, a, row),
             Op::Reduce { key, body } => self.reduce_update(id, key, body.as_ref(), row),
+            Op::Process { key, .. } => self.process_push(key, row),
             Op::Join(j) if self.stage.breaker == Some(id) && j.interval.is_some() => self.interval_join_side(id, j, row),
             Op::Join(j) if self.stage.breaker == Some(id) && j.window.is_some() => self.window_join_side(id, j, row),
             Op::Join(j) if self.stage.breaker == Some(id) => self.join_build(id, j, row),

@@ -7,6 +7,7 @@ mod flat_map;
 mod group_by;
 mod join;
 mod map;
+mod process;
 mod reduce;
 mod sort_by;
 mod top_n;
@@ -64,6 +65,7 @@ pub const OPERATORS: &[OpSpec] = &[
     reduce::KEY_BY,
     reduce::REDUCE,
     reduce::DISTINCT,
+    process::SPEC,
 ];
 
 pub use aggregate::FUNCTIONS as AGGREGATE_FUNCTIONS;

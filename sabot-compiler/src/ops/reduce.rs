@@ -9,7 +9,7 @@ pub const KEY_BY: OpSpec = OpSpec {
     name: "key_by",
     arg: Arg::RowFn,
     stateless: false,
-    doc: "keys rows for the following `reduce`",
+    doc: "keys rows for the following `reduce` or `process`",
     usage: ".key_by(|row| row.user).reduce(|a, b| Visit { user: a.user.to_string(), clicks: a.clicks + b.clicks })",
 };
 

@@ -138,6 +138,9 @@ impl<'s> Builder<'s> {
         if name == "reduce" || name == "key_by" {
             return self.reduce(mc, diag);
         }
+        if name == "process" {
+            return self.process(mc, diag);
+        }
         if name == "distinct" {
             return self.distinct(mc, diag);
         }
@@ -275,7 +278,8 @@ impl<'s> Builder<'s> {
     fn reduce(&mut self, mc: &syn::ExprMethodCall, diag: &mut Diagnostics) -> Option<NodeId> {
         let usage = ops::lookup("reduce").map_or("", |o| o.usage);
         if mc.method == "key_by" {
-            diag.error(&mc.method, format!("`key_by` must be followed by `reduce` (the only keyed operator so far): `{usage}`"));
+            let process = ops::lookup("process").map_or("", |o| o.usage);
+            diag.error(&mc.method, format!("`key_by` must be followed by `reduce` or `process`: `{usage}` or `{process}`"));
             return None;
         }
         let k = match &*mc.receiver {
@@ -308,6 +312,43 @@ impl<'s> Builder<'s> {
         let key = closure_at(key, k.method.span());
         let body = closure_at(body, mc.method.span());
         Some(self.plan.add(Op::Reduce { key, body: Some(body) }, vec![input]))
+    }
+
+    /// `.key_by(key).process(f)`: `f` names its type so codegen can name the rows it emits.
+    fn process(&mut self, mc: &syn::ExprMethodCall, diag: &mut Diagnostics) -> Option<NodeId> {
+        let usage = ops::lookup("process").map_or("", |o| o.usage);
+        let k = match &*mc.receiver {
+            syn::Expr::MethodCall(k) if k.method == "key_by" => k,
+            _ => {
+                diag.error(&mc.method, format!("`process` needs a `key_by` before it: `{usage}`"));
+                return None;
+            }
+        };
+        let (Some(key), Some(func), 1, 1) = (k.args.first(), mc.args.first(), k.args.len(), mc.args.len()) else {
+            diag.push(syn::Error::new(
+                mc.paren_token.span.join(),
+                format!("`key_by` takes one closure and `process` one function value: `{usage}`"),
+            ));
+            return None;
+        };
+        let Some(ty) = process_type(func) else {
+            diag.error(
+                func,
+                format!(
+                    "`process` needs to see its function's type: pass `Type {{ .. }}`, `Type::new(..)` or a unit struct `Type`, where `Type` implements `KeyedProcess`: `{usage}`"
+                ),
+            );
+            return None;
+        };
+        let input = self.stream(&k.receiver, diag)?;
+        let id = self.closures.len();
+        self.closures.push(key.clone());
+        self.op_spans.push(k.method.span());
+        let key = closure::analyse(id, key);
+        self.closures.push(func.clone());
+        self.op_spans.push(mc.method.span());
+        let ty = ty.to_token_stream().to_string().replace(' ', "");
+        Some(self.plan.add(Op::Process { key, func: id + 1, ty }, vec![input]))
     }
 
     /// `.distinct(|row| key)`: each key's first record.
@@ -423,5 +464,27 @@ impl<'s> Builder<'s> {
         self.closures.push(arg.clone());
         self.op_spans.push(mc.method.span());
         Some(self.plan.add(Op::Aggregate(agg), vec![input]))
+    }
+}
+
+/// The type a `process` argument names: `Type { .. }`, `Type::new(..)` (any associated fn), or
+/// a unit struct `Type` (a path whose last segment starts with a capital letter).
+pub fn process_type(e: &syn::Expr) -> Option<syn::Path> {
+    let capital = |p: &syn::Path| p.segments.last().is_some_and(|s| s.ident.to_string().starts_with(|c: char| c.is_ascii_uppercase()));
+    match e {
+        syn::Expr::Struct(s) => Some(s.path.clone()),
+        syn::Expr::Paren(p) => process_type(&p.expr),
+        syn::Expr::Call(c) => match &*c.func {
+            syn::Expr::Path(p) if p.qself.is_none() && p.path.segments.len() >= 2 => {
+                let mut path = p.path.clone();
+                path.segments.pop();
+                let last = path.segments.pop()?.into_value();
+                path.segments.push(last);
+                capital(&path).then_some(path)
+            }
+            _ => None,
+        },
+        syn::Expr::Path(p) if p.qself.is_none() && capital(&p.path) => Some(p.path.clone()),
+        _ => None,
     }
 }

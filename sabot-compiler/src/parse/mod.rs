@@ -6,6 +6,7 @@ mod body;
 pub mod closure;
 mod signature;
 
+pub use body::process_type;
 pub use signature::{Signature, SinkParam, SourceParam};
 
 use crate::diagnostic::Diagnostics;

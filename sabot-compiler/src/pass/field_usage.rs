@@ -34,8 +34,8 @@ pub fn liveness(plan: &mut Plan) {
                 // A join reads its keys and what the pair closure reads of each side; stored
                 // rows keep only those fields (the others are never decoded).
                 Op::Join(j) => j.reads(usize::from(node.inputs[0] != id), &node.live),
-                // Sorting and reducing keep and output whole records.
-                Op::Sort { .. } | Op::Reduce { .. } => FieldSet::All,
+                // Sorting, reducing and process functions keep and see whole records.
+                Op::Sort { .. } | Op::Reduce { .. } | Op::Process { .. } => FieldSet::All,
                 Op::Source { .. } => FieldSet::none(),
             };
             live.extend(&need);

@@ -35,6 +35,7 @@ impl fmt::Display for Plan {
                 }
                 Op::Reduce { key, body: Some(body) } => write!(f, "reduce{from} key={} {}", key.text, body.text)?,
                 Op::Reduce { key, body: None } => write!(f, "distinct{from} key={}", key.text)?,
+                Op::Process { key, ty, .. } => write!(f, "process{from} key={} fn={ty}", key.text)?,
                 Op::Sort { key, .. } => write!(f, "{}{from} key={} reads={}", node.op.name(), key.text, key.reads)?,
                 Op::Aggregate(a) => {
                     write!(f, "aggregate{from}")?;
@@ -77,6 +78,8 @@ impl Plan {
                         format!("groups(n{n})")
                     } else if n == stage.source && matches!(self.nodes[n].op, Op::Reduce { .. }) {
                         format!("reduced(n{n})")
+                    } else if n == stage.source && matches!(self.nodes[n].op, Op::Process { .. }) {
+                        format!("processed(n{n})")
                     } else if n == stage.source && matches!(self.nodes[n].op, Op::Sort { .. }) {
                         format!("sorted(n{n})")
                     } else {

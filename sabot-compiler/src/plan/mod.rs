@@ -210,6 +210,16 @@ pub enum Op {
         /// The `reduce` closure `|a, b| T { .. }`; `None` for `distinct`.
         body: Option<Closure>,
     },
+    /// Runs a user function with per-key state and timers over each key's records
+    /// (`key_by(..).process(f)`): ends a stage.
+    Process {
+        /// The `key_by` closure.
+        key: Closure,
+        /// The function value's index in the closure table.
+        func: usize,
+        /// The function's type, as the argument names it (`Type { .. }`, `Type::new(..)`, `Type`).
+        ty: String,
+    },
     /// Orders all rows by a key, keeping the first `limit` (`top_n`): ends a stage.
     Sort {
         /// The key closure.
@@ -249,6 +259,7 @@ impl Op {
             },
             Op::Reduce { body: Some(_), .. } => "reduce",
             Op::Reduce { body: None, .. } => "distinct",
+            Op::Process { .. } => "process",
             Op::Sort { limit: None, .. } => "sort_by",
             Op::Sort { limit: Some(_), .. } => "top_n",
             Op::Sink { .. } => "sink",
@@ -262,6 +273,7 @@ impl Op {
             Op::Aggregate(a) => Some(&a.body),
             Op::Sort { key, .. } => Some(key),
             Op::Reduce { key, body } => Some(body.as_ref().unwrap_or(key)),
+            Op::Process { key, .. } => Some(key),
             Op::Join(j) => Some(j.body.as_ref().unwrap_or(&j.probe_key)),
             _ => None,
         }
@@ -270,7 +282,7 @@ impl Op {
     /// Whether the operator keeps no state between rows (and so can be fused).
     pub fn is_stateless(&self) -> bool {
         match self {
-            Op::Aggregate(_) | Op::Sort { .. } | Op::Reduce { .. } => false,
+            Op::Aggregate(_) | Op::Sort { .. } | Op::Reduce { .. } | Op::Process { .. } => false,
             Op::Join(j) => !j.two_sided(),
             _ => true,
         }

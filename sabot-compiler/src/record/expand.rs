@@ -18,6 +18,7 @@ pub fn expand(r: &Record) -> TokenStream {
     let idents: Vec<_> = r.fields.iter().map(|f| &f.ident).collect();
     let names: Vec<String> = idents.iter().map(|i| i.to_string()).collect();
     let tys: Vec<_> = r.fields.iter().map(|f| &f.ty).collect();
+    let locals: Vec<_> = idents.iter().map(|i| format_ident!("__field_{}", syn::ext::IdentExt::unraw(*i))).collect();
     let value = |ty: &syn::Type| quote_spanned! {ty.span()=> <#ty as ::sabot::__private::Value> };
     let vals: Vec<TokenStream> = tys.iter().map(|t| value(t)).collect();
     let opts: Vec<TokenStream> = r.fields.iter().map(field_opts).collect();
@@ -119,6 +120,22 @@ pub fn expand(r: &Record) -> TokenStream {
         }
 
         #event_time_impl
+
+        // Records can be kept in keyed state (`process`): their fields in order.
+        #[automatically_derived]
+        impl ::sabot::__private::StateCodec for #name {
+            fn encode(&self, __out: &mut ::std::vec::Vec<u8>) {
+                #( <#tys as ::sabot::__private::StateCodec>::encode(&self.#idents, __out); )*
+            }
+            fn decode(__bytes: &[u8]) -> ::core::option::Option<(Self, usize)> {
+                let mut __at = 0usize;
+                #(
+                    let (#locals, __n) = <#tys as ::sabot::__private::StateCodec>::decode(__bytes.get(__at..)?)?;
+                    __at += __n;
+                )*
+                ::core::option::Option::Some((#name { #( #idents: #locals, )* }, __at))
+            }
+        }
 
         #[automatically_derived]
         impl ::sabot::__private::RecordBuilder<#name> for #builder {

@@ -13,6 +13,8 @@ pub struct StageCtx {
     stage: usize,
     split: usize,
     spill: Option<Arc<SpillCtx>>,
+    /// Where `process` functions keep keyed state (`--state`).
+    state: Option<Arc<dyn sabot_state::StateBackend>>,
     /// The event time up to which windows have fired (`None`: none yet, nothing is late).
     watermark: Option<i64>,
     /// Records that arrived after every window holding them had fired.
@@ -25,6 +27,16 @@ impl StageCtx {
     /// A context whose tables spill through `spill` (`None`: no memory budget).
     pub fn with_spill(spill: Option<Arc<SpillCtx>>) -> Self {
         StageCtx { spill, ..Default::default() }
+    }
+
+    /// The same context with keyed state of `process` functions kept in `backend`.
+    pub fn with_state(self, backend: Arc<dyn sabot_state::StateBackend>) -> Self {
+        StageCtx { state: Some(backend), ..self }
+    }
+
+    /// The job's state backend (a fresh in-memory one when none was set).
+    pub fn state(&self) -> Arc<dyn sabot_state::StateBackend> {
+        self.state.clone().unwrap_or_else(|| Arc::new(sabot_state::MemoryBackend::default()))
     }
 
     /// The same context for stage `stage`'s split `split`.

@@ -203,6 +203,12 @@ pub trait AggPartial: Send {
         let _ = (watermark, rows_per_batch);
         Ok(Vec::new())
     }
+    /// Streaming: rows ready without a watermark moving (a `process` function's output and
+    /// its processing-time timers due now). Other tables have none.
+    fn tick(&mut self, rows_per_batch: usize) -> Result<Vec<RecordBatch>> {
+        let _ = rows_per_batch;
+        Ok(Vec::new())
+    }
 }
 
 /// Runs an aggregation or sort stage over one split; generated per pipeline.

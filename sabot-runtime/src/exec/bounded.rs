@@ -80,7 +80,7 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
     let mut pending: BTreeMap<usize, Option<Box<dyn crate::agg::AggPartial>>> = BTreeMap::new();
     let spill = opts.memory_limit.map(|limit| Arc::new(SpillCtx::new(Arc::clone(&opts.state), limit)));
     // Build tables of join stages, for the stages that probe them.
-    let mut ctx = StageCtx::with_spill(spill.clone());
+    let mut ctx = StageCtx::with_spill(spill.clone()).with_state(Arc::clone(&opts.state));
     for (index, stage) in spec.stages.iter().enumerate() {
         let (source, req): (&dyn Source, ReadRequest) = match stage.input {
             StageInput::Source(i) => {

@@ -100,6 +100,7 @@ pub fn run_streaming(
         sink.open("late", schema.clone())?;
     }
     let (ctx, build_rows) = build_sides(spec, sources, opts.batch_rows)?;
+    let ctx = ctx.with_state(Arc::clone(&opts.state));
     let (tx, rx) = mpsc::sync_channel::<Msg>(stream.queue.max(1));
     let depth = Arc::new(AtomicUsize::new(0));
     let mut coord = Coordinator {
@@ -482,6 +483,23 @@ impl Coordinator<'_> {
         }
         for (stage, wm) in moves {
             self.advance(stage, wm)?;
+        }
+        self.tick()
+    }
+
+    /// Hands on what tables have ready without a watermark moving (a `process` function's
+    /// rows and its processing-time timers due now), in stage order.
+    fn tick(&mut self) -> Result<()> {
+        for k in 0..self.stages.len() {
+            let Some(p) = self.stages[k].partial.as_mut() else { continue };
+            let rows = p.tick(self.batch_rows)?;
+            if rows.is_empty() {
+                continue;
+            }
+            let readers: Vec<usize> = (0..self.spec.stages.len()).filter(|&r| self.spec.stages[r].input == StageInput::Stage(k)).collect();
+            for r in readers {
+                self.deliver(r, &rows)?;
+            }
         }
         Ok(())
     }

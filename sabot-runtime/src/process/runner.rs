@@ -1,0 +1,164 @@
+//! The table that ends a `process` stage: each split buffers its keyed records
+//! ([`ProcessBuffer`]); merging the splits in input order runs the user's function over them
+//! ([`Processing`]), and watermarks, the clock and the end of input fire its timers.
+
+use super::ctx::{ProcessCtx, Timers, now};
+use super::state::StateScope;
+use super::{KeyedProcess, TimeDomain, Timer};
+use crate::agg::{AggPartial, Finished, GroupKey, StageCtx};
+use crate::error::{Error, Result};
+use crate::record::{Record, RecordBuilder};
+use crate::value::Timestamp;
+use arrow::array::RecordBatch;
+use sabot_state::StateCodec;
+use std::any::Any;
+
+/// One split's records with their keys, in input order.
+pub struct ProcessBuffer<P: KeyedProcess> {
+    rows: Vec<(P::Key, P::In)>,
+}
+
+impl<P: KeyedProcess> Default for ProcessBuffer<P> {
+    fn default() -> Self {
+        ProcessBuffer { rows: Vec::new() }
+    }
+}
+
+impl<P: KeyedProcess> ProcessBuffer<P> {
+    /// An empty buffer.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Keeps one record and its key (generated code calls this per row).
+    #[inline(always)]
+    pub fn push<Q: GroupKey<Owned = P::Key>>(&mut self, key: Q, row: <P::In as Record>::Ref<'_>) {
+        self.rows.push((key.to_owned_key(), P::In::from_row(row)));
+    }
+}
+
+/// A `process` function with its state, timers and the rows it emitted but not yet handed on.
+pub struct Processing<P: KeyedProcess> {
+    func: P,
+    /// Records merged in but not yet processed (a split's own rows until it is merged into).
+    pending: Vec<(P::Key, P::In)>,
+    env: Env<P>,
+}
+
+/// What the function's context lends it.
+struct Env<P: KeyedProcess> {
+    scope: StateScope,
+    timers: Timers,
+    out: Vec<P::Out>,
+    watermark: Option<i64>,
+}
+
+impl<P: KeyedProcess> Env<P> {
+    fn ctx<'a>(&'a mut self, key: &'a P::Key, key_bytes: &'a [u8]) -> ProcessCtx<'a, P> {
+        ProcessCtx { key, key_bytes, out: &mut self.out, timers: &mut self.timers, scope: &mut self.scope, watermark: self.watermark }
+    }
+}
+
+impl<P: KeyedProcess> Processing<P> {
+    /// A split's result: its records, to be run through `func` once merged in input order.
+    pub fn boxed(func: P, buffer: ProcessBuffer<P>, ctx: &StageCtx) -> Box<dyn AggPartial> {
+        Box::new(Processing {
+            func,
+            pending: buffer.rows,
+            env: Env { scope: StateScope::new(ctx.state(), ctx.stage()), timers: Timers::default(), out: Vec::new(), watermark: None },
+        })
+    }
+
+    fn failed(key: &P::Key, what: &str, e: Box<dyn std::error::Error + Send + Sync>) -> Error {
+        let name = std::any::type_name::<P>();
+        let short = name.rsplit("::").next().unwrap_or(name);
+        Error::Process { function: short.to_string(), key: format!("{key:?}"), message: format!("{what}: {e}") }
+    }
+
+    /// Runs the function over the records waiting.
+    fn drain(&mut self) -> Result<()> {
+        let mut bytes = Vec::new();
+        for (key, row) in std::mem::take(&mut self.pending) {
+            bytes.clear();
+            key.encode(&mut bytes);
+            self.func.process(row, &mut self.env.ctx(&key, &bytes)).map_err(|e| Self::failed(&key, "process", e))?;
+        }
+        Ok(())
+    }
+
+    /// Fires the timers of `domain` due at `upto`, in time order (including those the
+    /// callbacks register for times already due).
+    fn fire(&mut self, domain: TimeDomain, upto: i64) -> Result<()> {
+        loop {
+            let set = match domain {
+                TimeDomain::EventTime => &mut self.env.timers.event,
+                TimeDomain::ProcessingTime => &mut self.env.timers.processing,
+            };
+            if set.first().is_none_or(|(t, _)| *t > upto) {
+                return Ok(());
+            }
+            let Some((time, bytes)) = set.pop_first() else { return Ok(()) };
+            let key = match P::Key::decode(&bytes) {
+                Some((k, n)) if n == bytes.len() => k,
+                _ => return Err(Error::Config(format!("a timer's key of `{}` does not decode", std::any::type_name::<P>()))),
+            };
+            let timer = Timer { time: Timestamp(time), domain };
+            self.func.on_timer(timer, &mut self.env.ctx(&key, &bytes)).map_err(|e| Self::failed(&key, "on_timer", e))?;
+        }
+    }
+
+    /// The rows emitted so far, in batches.
+    fn rows(&mut self, rows_per_batch: usize) -> Vec<RecordBatch> {
+        let rows = std::mem::take(&mut self.env.out);
+        let mut batches = Vec::new();
+        for chunk in rows.chunks(rows_per_batch.max(1)) {
+            let mut b = P::Out::builder(chunk.len());
+            for r in chunk {
+                b.append(r.as_row());
+            }
+            batches.push(b.finish());
+        }
+        batches
+    }
+}
+
+impl<P: KeyedProcess> AggPartial for Processing<P> {
+    fn merge(&mut self, other: Box<dyn AggPartial>) -> Result<()> {
+        let other = other
+            .into_any()
+            .downcast::<Self>()
+            .map_err(|_| Error::Config("merging partial results of different process functions".into()))?;
+        // This table's own records come first: splits merge in input order.
+        self.drain()?;
+        self.pending = other.pending;
+        self.drain()
+    }
+
+    fn finish(mut self: Box<Self>, rows_per_batch: usize) -> Result<Finished> {
+        self.drain()?;
+        self.env.watermark = Some(i64::MAX);
+        self.fire(TimeDomain::EventTime, i64::MAX)?;
+        self.fire(TimeDomain::ProcessingTime, i64::MAX)?;
+        Ok(Finished::Batches(self.rows(rows_per_batch)))
+    }
+
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+
+    fn fire(&mut self, watermark: i64, rows_per_batch: usize) -> Result<Vec<RecordBatch>> {
+        self.drain()?;
+        if watermark < i64::MAX {
+            self.env.watermark = Some(watermark);
+            Processing::fire(self, TimeDomain::EventTime, watermark)?;
+            Processing::fire(self, TimeDomain::ProcessingTime, now().0)?;
+        }
+        Ok(self.rows(rows_per_batch))
+    }
+
+    fn tick(&mut self, rows_per_batch: usize) -> Result<Vec<RecordBatch>> {
+        self.drain()?;
+        Processing::fire(self, TimeDomain::ProcessingTime, now().0)?;
+        Ok(self.rows(rows_per_batch))
+    }
+}

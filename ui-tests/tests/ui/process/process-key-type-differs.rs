@@ -1,0 +1,26 @@
+use sabot::prelude::*;
+
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Visit {
+    pub user: String,
+    pub clicks: u64,
+}
+
+pub struct PerClicks;
+
+impl KeyedProcess for PerClicks {
+    type Key = u64;
+    type In = Visit;
+    type Out = Visit;
+    fn process(&mut self, v: Visit, ctx: &mut ProcessCtx<'_, Self>) -> ProcessResult {
+        ctx.emit(v);
+        Ok(())
+    }
+}
+
+#[sabot::pipeline]
+pub fn q(visits: Stream<Visit>) -> Stream<Visit> {
+    visits.key_by(|v| v.user).process(PerClicks)
+}
+
+fn main() {}
