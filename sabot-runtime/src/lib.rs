@@ -46,7 +46,7 @@ pub mod __private {
         Explain, Morsel, Pipeline, PipelineSpec, SinkSpec, SourceSpec, StageEndFn, StageInput, StageOutput, StageRun, StageSpec,
     };
     pub use crate::value::{FieldOpts, NonNull, TimeUnit, Timestamp, Value};
-    pub use crate::window::{EventTime, Window, WindowAssigner, merging, unmerged};
+    pub use crate::window::{EventTime, Window, WindowAssigner, lateness, merging, unmerged};
     pub use arrow::array::{ArrayRef, RecordBatch};
     pub use arrow::datatypes::SchemaRef;
     pub use sabot_state::StateCodec;

@@ -38,28 +38,46 @@ pub trait WindowAssigner: Copy {
     fn windows(&self, ts: Timestamp) -> Windows;
     /// Checks the sizes: an error when a size or slide is not positive.
     fn check(self) -> Result<Self>;
+    /// How long after its end a window still takes late rows (nanoseconds): its state is kept
+    /// until the watermark passes `end + lateness`, and each late row fires it again.
+    #[inline(always)]
+    fn lateness(&self) -> i64 {
+        0
+    }
 }
 
 /// Fixed-size windows that do not overlap: each event falls in exactly one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Tumbling {
     size: i64,
+    lateness: i64,
 }
 
 impl Tumbling {
     /// Windows of `size`, aligned to the epoch.
     pub const fn of(size: Duration) -> Self {
-        Tumbling { size: nanos(size) }
+        Tumbling { size: nanos(size), lateness: 0 }
+    }
+
+    /// Keeps each window's state `lateness` past its end: a row arriving after the window
+    /// fired but within that time updates it and the window fires again with the new result
+    /// (Flink's allowed lateness). Later rows are late.
+    pub const fn allowed_lateness(self, lateness: Duration) -> Self {
+        Tumbling { lateness: nanos(lateness), ..self }
     }
 }
 
 impl WindowAssigner for Tumbling {
     #[inline(always)]
     fn windows(&self, ts: Timestamp) -> Windows {
-        Sliding { size: self.size, slide: self.size }.windows(ts)
+        Sliding { size: self.size, slide: self.size, lateness: 0 }.windows(ts)
     }
     fn check(self) -> Result<Self> {
         positive("tumbling window size", self.size).map(|_| self)
+    }
+    #[inline(always)]
+    fn lateness(&self) -> i64 {
+        self.lateness
     }
 }
 
@@ -68,12 +86,18 @@ impl WindowAssigner for Tumbling {
 pub struct Sliding {
     size: i64,
     slide: i64,
+    lateness: i64,
 }
 
 impl Sliding {
     /// Windows of `size` that start every `slide`, aligned to the epoch.
     pub const fn of(size: Duration, slide: Duration) -> Self {
-        Sliding { size: nanos(size), slide: nanos(slide) }
+        Sliding { size: nanos(size), slide: nanos(slide), lateness: 0 }
+    }
+
+    /// Keeps each window's state `lateness` past its end, as [`Tumbling::allowed_lateness`].
+    pub const fn allowed_lateness(self, lateness: Duration) -> Self {
+        Sliding { lateness: nanos(lateness), ..self }
     }
 }
 
@@ -87,6 +111,10 @@ impl WindowAssigner for Sliding {
         positive("sliding window size", self.size)?;
         positive("sliding window slide", self.slide)?;
         Ok(self)
+    }
+    #[inline(always)]
+    fn lateness(&self) -> i64 {
+        self.lateness
     }
 }
 
@@ -121,11 +149,21 @@ pub fn merging<A: WindowAssigner>(_: &A) -> bool {
     A::MERGING
 }
 
+/// The assigner's allowed lateness (generated code passes it to the window table).
+pub fn lateness<A: WindowAssigner>(a: &A) -> i64 {
+    a.lateness()
+}
+
 /// The assigner of a windowed join: sessions are refused (each side would merge a key's
 /// windows on its own, so the two sides' sessions would not line up).
 pub fn unmerged<A: WindowAssigner>(a: A) -> Result<A> {
     if A::MERGING {
         return Err(Error::Config("session windows cannot be joined yet: join within `Tumbling` or `Sliding` windows".into()));
+    }
+    if a.lateness() > 0 {
+        return Err(Error::Config(
+            "a windowed join emits each window's pairs once: `allowed_lateness` applies to windowed aggregations".into(),
+        ));
     }
     Ok(a)
 }

@@ -123,7 +123,7 @@ impl Ctx<'_> {
             let __key = #key;
             let mut __on_time = false;
             for __w in __p::WindowAssigner::windows(&__assigner, #time) {
-                if __ctx.closed(__w) {
+                if __ctx.expired(__w, __p::lateness(&__assigner)) {
                     continue;
                 }
                 __on_time = true;
@@ -190,8 +190,9 @@ impl Ctx<'_> {
                 let wspan = self.op_spans[*assigner];
                 let assigner = &self.closures[*assigner];
                 let merging = quote_spanned! {wspan=> __p::merging(&#assigner) };
+                let lateness = quote_spanned! {wspan=> __p::lateness(&#assigner) };
                 quote! {
-                    __p::Partial::windowed(__table, |__a, __b| { #(#merges)* }, |(#w, #key_pat), __acc| #body, #merging)
+                    __p::Partial::windowed(__table, |__a, __b| { #(#merges)* }, |(#w, #key_pat), __acc| #body, #merging, #lateness)?
                 }
             }
             _ => quote! {

@@ -302,6 +302,7 @@ impl<T: Keep> Keep for Option<T> {
 
 /// `first(e)` / `last(e)`: the group's first or last value in input order (splits merge in
 /// input order, so this holds with any parallelism).
+#[derive(Clone)]
 pub struct Ends<O, const LAST: bool>(O);
 
 impl<O, const LAST: bool> Ends<O, LAST> {
@@ -356,6 +357,7 @@ impl<O: Send + Sync + 'static, const LAST: bool> Accumulator for Ends<O, LAST> {
 
 /// `count_distinct(e)`: how many different values `e` takes in the group (a null counts as
 /// a value of its own, unlike SQL's `count(DISTINCT e)`, which ignores nulls).
+#[derive(Clone)]
 pub struct CountDistinct<O> {
     seen: super::GroupTable<O, ()>,
 }

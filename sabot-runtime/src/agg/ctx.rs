@@ -70,6 +70,12 @@ impl StageCtx {
         self.watermark.is_some_and(|wm| window.end.0 <= wm)
     }
 
+    /// Whether `window` no longer takes rows: it fired and `lateness` has passed since its end.
+    #[inline(always)]
+    pub fn expired(&self, window: crate::window::Window, lateness: i64) -> bool {
+        self.watermark.is_some_and(|wm| window.end.0.saturating_add(lateness) <= wm)
+    }
+
     /// Counts a record that arrived after every window holding it had fired.
     #[cold]
     pub fn late(&self) {

@@ -29,6 +29,13 @@ type Hook<K, A> = SpillHook<WriteFn<GroupTable<K, A>>, ReadFn<K, A>>;
 /// Reads back the groups of (stage, partition) in input order.
 type ReadFn<K, A> = fn(&SpillCtx, usize, usize) -> Result<Vec<(K, A)>>;
 
+/// A copy of the groups (without the spill hook: a copy never spills).
+impl<K: Clone, A: Clone> Clone for GroupTable<K, A> {
+    fn clone(&self) -> Self {
+        GroupTable { table: self.table.clone(), hasher: self.hasher.clone(), heap: self.heap, spill: None }
+    }
+}
+
 impl<K, A> Default for GroupTable<K, A> {
     fn default() -> Self {
         GroupTable { table: HashTable::new(), hasher: DefaultHashBuilder::default(), heap: 0, spill: None }
@@ -229,6 +236,47 @@ pub struct Partial<K, A, M, F> {
     /// No group's window ends before this (`i64::MIN`: not known), so a watermark below it
     /// fires nothing and needs no scan.
     min_end: i64,
+    /// Windows with allowed lateness: kept after they fire, and fired again when late rows
+    /// change them.
+    late: Option<Lateness<K, A>>,
+}
+
+/// The state of a windowed table with allowed lateness.
+struct Lateness<K, A> {
+    /// Nanoseconds a window is kept past its end.
+    lateness: i64,
+    /// The watermark the table last fired to.
+    fired_to: Option<i64>,
+    /// Groups of fired windows that late rows changed since (they fire again).
+    dirty: hashbrown::HashSet<K>,
+    /// Copies of the groups to emit: window ended by the watermark, and never fired (ends after
+    /// the last firing) or dirty.
+    due: fn(&GroupTable<K, A>, Option<i64>, i64, &hashbrown::HashSet<K>) -> Vec<(K, A)>,
+    /// Adds the keys of `other` whose windows already fired to `dirty`.
+    mark: fn(&GroupTable<K, A>, i64, &mut hashbrown::HashSet<K>),
+}
+
+fn due_groups<K: Clone + Hash + Eq, A: Clone>(
+    table: &GroupTable<(crate::window::Window, K), A>,
+    fired_to: Option<i64>,
+    watermark: i64,
+    dirty: &hashbrown::HashSet<(crate::window::Window, K)>,
+) -> Vec<((crate::window::Window, K), A)> {
+    let first = |k: &(crate::window::Window, K)| fired_to.is_none_or(|f| k.0.end.0 > f);
+    table
+        .table
+        .iter()
+        .filter(|(k, _)| k.0.end.0 <= watermark && (first(k) || dirty.contains(k)))
+        .map(|(k, a)| (k.clone(), a.clone()))
+        .collect()
+}
+
+fn mark_late<K: Clone + Hash + Eq, A>(
+    other: &GroupTable<(crate::window::Window, K), A>,
+    fired_to: i64,
+    dirty: &mut hashbrown::HashSet<(crate::window::Window, K)>,
+) {
+    dirty.extend(other.keys().filter(|k| k.0.end.0 <= fired_to).cloned());
 }
 
 /// Merges the session windows of each key among some groups.
@@ -260,17 +308,34 @@ where
 impl<K, A, M, F, O> Partial<(crate::window::Window, K), A, M, F>
 where
     K: Hash + Eq + Clone + Send + 'static,
-    A: Send + 'static,
+    A: Clone + Send + 'static,
     M: Fn(&mut A, A) + Send + 'static,
     F: Fn((crate::window::Window, K), A) -> O + Send + 'static,
     O: Record,
 {
     /// A windowed aggregation's table (keys are window and group): in streaming runs, its
     /// windows fire as the watermark passes their end. With `sessions`, a key's windows that
-    /// overlap merge before they are emitted.
-    pub fn windowed(table: GroupTable<(crate::window::Window, K), A>, merge: M, finish: F, sessions: bool) -> Box<dyn AggPartial> {
+    /// overlap merge before they are emitted. With `lateness`, fired windows are kept that long
+    /// past their end and fire again when late rows change them.
+    pub fn windowed(
+        table: GroupTable<(crate::window::Window, K), A>,
+        merge: M,
+        finish: F,
+        sessions: bool,
+        lateness: i64,
+    ) -> Result<Box<dyn AggPartial>> {
+        if sessions && lateness > 0 {
+            return Err(Error::Config("`allowed_lateness` does not apply to session windows yet".into()));
+        }
+        let late = (lateness > 0).then(|| Lateness {
+            lateness,
+            fired_to: None,
+            dirty: hashbrown::HashSet::new(),
+            due: due_groups::<K, A>,
+            mark: mark_late::<K, A>,
+        });
         let sessions = sessions.then_some(merge_sessions::<K, A, M> as fn(Vec<_>, &M) -> Vec<_>);
-        Box::new(Partial { table, merge, finish, end: Some(window_end::<K>), sessions, min_end: i64::MIN })
+        Ok(Box::new(Partial { table, merge, finish, end: Some(window_end::<K>), sessions, min_end: i64::MIN, late }))
     }
 }
 
@@ -284,7 +349,7 @@ where
 {
     /// Erases the table's types behind `AggPartial`.
     pub fn boxed(table: GroupTable<K, A>, merge: M, finish: F) -> Box<dyn AggPartial> {
-        Box::new(Partial { table, merge, finish, end: None, sessions: None, min_end: i64::MIN })
+        Box::new(Partial { table, merge, finish, end: None, sessions: None, min_end: i64::MIN, late: None })
     }
 
     fn rows(&self, groups: impl Iterator<Item = (K, A)>, rows_per_batch: usize, size: usize) -> Vec<RecordBatch> {
@@ -341,6 +406,11 @@ where
         if self.table.merge_spilled(&mut other.table)? {
             return Ok(());
         }
+        if let Some(late) = &mut self.late
+            && let Some(fired_to) = late.fired_to
+        {
+            (late.mark)(&other.table, fired_to, &mut late.dirty);
+        }
         if let Some(end) = self.end
             && self.min_end != i64::MIN
         {
@@ -378,6 +448,17 @@ where
 
     fn fire(&mut self, watermark: i64, rows_per_batch: usize) -> Result<Vec<RecordBatch>> {
         let Some(end) = self.end else { return Ok(Vec::new()) };
+        if let Some(late) = &mut self.late {
+            // Emit copies of the windows due, then drop those past their lateness.
+            let mut groups = (late.due)(&self.table, late.fired_to, watermark, &late.dirty);
+            late.dirty.clear();
+            late.fired_to = Some(watermark);
+            let lateness = late.lateness;
+            self.table.retain(|k, _| end(k).saturating_add(lateness) > watermark);
+            groups.sort_by_key(|(k, _)| end(k));
+            let len = groups.len();
+            return Ok(self.rows(groups.into_iter(), rows_per_batch, len));
+        }
         if watermark < self.min_end {
             return Ok(Vec::new());
         }
