@@ -34,7 +34,7 @@ pub use window::{Session, Sliding, Tumbling, Window, WindowAssigner};
 pub mod __private {
     pub use crate::agg::acc::{Accumulator, AddValue, avg, count, count_distinct, first, last, max, min, sum};
     pub use crate::agg::{
-        AggPartial, Budget, BuildPartial, GroupKey, GroupTable, Interval, IntervalJoin, JoinTable, KeepInMemory, Partial, Sorted,
+        AggPartial, AsofJoin, Budget, BuildPartial, GroupKey, GroupTable, Interval, IntervalJoin, JoinTable, KeepInMemory, Partial, Sorted,
         SpillByCodec, StageCtx, WindowJoin, probe, window_join_apply,
     };
     pub use crate::conform::{Origin, conform};

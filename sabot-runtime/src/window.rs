@@ -211,7 +211,7 @@ impl Iterator for Windows {
 /// A row view whose record has a `#[sabot(event_time)]` field; windows read its time.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no event time",
-    label = "windows and interval joins need the event time of these rows",
+    label = "windows, interval joins and as-of joins need the event time of these rows",
     note = "mark one `Timestamp` field of the record with `#[sabot(event_time)]`"
 )]
 pub trait EventTime {
@@ -238,7 +238,7 @@ mod tests {
 
     #[test]
     fn tumbling_windows_hold_one_event_each() {
-        let t = Tumbling { size: 10 };
+        let t = Tumbling { size: 10, lateness: 0 };
         assert_eq!(starts(t, 0), vec![0]);
         assert_eq!(starts(t, 9), vec![0]);
         assert_eq!(starts(t, 10), vec![10]);
@@ -247,7 +247,7 @@ mod tests {
 
     #[test]
     fn sliding_windows_hold_size_over_slide() {
-        let s = Sliding { size: 10, slide: 2 };
+        let s = Sliding { size: 10, slide: 2, lateness: 0 };
         assert_eq!(starts(s, 11), vec![10, 8, 6, 4, 2]);
         assert_eq!(starts(s, 10), vec![10, 8, 6, 4, 2]);
         assert_eq!(starts(s, 1), vec![0, -2, -4, -6, -8]);

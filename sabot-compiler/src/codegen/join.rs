@@ -140,8 +140,8 @@ impl Ctx<'_> {
         }
     }
 
-    /// An interval join's side: the row goes into the table with its event time unless no row
-    /// of the other side can pair with it any more (then it is late).
+    /// An interval or as-of join's side: the row goes into the table with its event time unless
+    /// no row of the other side can pair with it any more (then it is late).
     pub(super) fn interval_join_side(&self, id: NodeId, j: &Join, row: &syn::Ident) -> TokenStream {
         let inputs = &self.plan.nodes[id].inputs;
         let probe_side = self.stage.nodes.contains(&inputs[0]);
@@ -172,6 +172,9 @@ impl Ctx<'_> {
         let (p, b, o) = self.two_sided_types(id);
         let pair = format_ident!("__sabot_pair_{}", id);
         let Op::Join(Join { interval: Some((iv, _)), .. }) = &self.plan.nodes[id].op else {
+            if matches!(&self.plan.nodes[id].op, Op::Join(Join { asof: true, .. })) {
+                return quote! { let mut __table = __p::AsofJoin::<_, #p, #b, #o>::new(#pair); };
+            }
             return quote! { let mut __table = __p::WindowJoin::<_, #p, #b, #o>::new(#pair); };
         };
         let (interval, span) = (&self.closures[*iv], self.op_spans[*iv]);
@@ -189,7 +192,7 @@ impl Ctx<'_> {
         let f = &self.closures[body.id];
         let span = self.op_spans[body.id];
         let pair = format_ident!("__sabot_pair_{}", id);
-        if j.interval.is_some() {
+        if j.interval.is_some() || j.asof {
             return quote_spanned! {span=>
                 #[allow(unused_variables, clippy::all)]
                 fn #pair(__pr: <#p as __p::Record>::Ref<'_>, __br: <#b as __p::Record>::Ref<'_>) -> #o {

@@ -217,6 +217,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                 Op::Join(j) if two_sided && j.interval.is_some() => {
                     (ctx.two_sided_init(breaker), quote! { __p::IntervalJoin::boxed(__table) })
                 }
+                Op::Join(j) if two_sided && j.asof => (ctx.two_sided_init(breaker), quote! { __p::AsofJoin::boxed(__table) }),
                 Op::Join(_) if two_sided => (ctx.two_sided_init(breaker), quote! { __p::WindowJoin::boxed(__table) }),
                 Op::Join(j) => {
                     let table = if matches!(j.kind, JoinKind::Right | JoinKind::Full) { quote!(outer) } else { quote!(new) };
@@ -367,7 +368,7 @@ impl Ctx<'_> {
             Op::Aggregate(a) => self.aggregate_update(id, a, row),
             Op::Reduce { key, body } => self.reduce_update(id, key, body.as_ref(), row),
             Op::Process { key, .. } => self.process_push(key, row),
-            Op::Join(j) if self.stage.breaker == Some(id) && j.interval.is_some() => self.interval_join_side(id, j, row),
+            Op::Join(j) if self.stage.breaker == Some(id) && (j.interval.is_some() || j.asof) => self.interval_join_side(id, j, row),
             Op::Join(j) if self.stage.breaker == Some(id) && j.window.is_some() => self.window_join_side(id, j, row),
             Op::Join(j) if self.stage.breaker == Some(id) => self.join_build(id, j, row),
             Op::Join(j) => self.join_probe(id, j, row, label),

@@ -50,6 +50,16 @@ pub const INTERVAL_JOIN: OpSpec = OpSpec {
     usage: ".interval_join(auctions, |b| b.auction, |a| a.id, Interval::around(Duration::from_secs(60), Duration::ZERO), |b, a| Out { .. })",
 };
 
+/// As-of join: each probe row with its key's latest build row at or before its event time;
+/// both inputs are streams, kept by key until no row can match them any more.
+pub const ASOF_JOIN: OpSpec = OpSpec {
+    name: "asof_join",
+    arg: Arg::Join,
+    stateless: false,
+    doc: "one record per probe row and its key's latest build row at or before its event time",
+    usage: ".asof_join(quotes, |t| t.symbol, |q| q.symbol, |t, q| Priced { .. })",
+};
+
 /// Semi join: probe rows that have a match, once each.
 pub const SEMI_JOIN: OpSpec = OpSpec {
     name: "semi_join",

@@ -62,6 +62,7 @@ pub const OPERATORS: &[OpSpec] = &[
     join::RIGHT_JOIN,
     join::FULL_JOIN,
     join::INTERVAL_JOIN,
+    join::ASOF_JOIN,
     reduce::KEY_BY,
     reduce::REDUCE,
     reduce::DISTINCT,

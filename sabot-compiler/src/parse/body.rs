@@ -152,7 +152,10 @@ impl<'s> Builder<'s> {
             );
             return None;
         }
-        if matches!(name.as_str(), "join" | "left_join" | "right_join" | "full_join" | "semi_join" | "anti_join" | "interval_join") {
+        if matches!(
+            name.as_str(),
+            "join" | "left_join" | "right_join" | "full_join" | "semi_join" | "anti_join" | "interval_join" | "asof_join"
+        ) {
             return self.join(mc, diag);
         }
         let input = self.stream(&mc.receiver, diag);
@@ -201,7 +204,7 @@ impl<'s> Builder<'s> {
         use crate::plan::{FieldSet, Join, JoinKind};
         let name = mc.method.to_string();
         let kind = match name.as_str() {
-            "join" | "interval_join" => JoinKind::Inner,
+            "join" | "interval_join" | "asof_join" => JoinKind::Inner,
             "left_join" => JoinKind::Left,
             "semi_join" => JoinKind::Semi,
             "right_join" => JoinKind::Right,
@@ -233,6 +236,14 @@ impl<'s> Builder<'s> {
             diag.error(
                 &mc.method,
                 "`interval_join` pairs rows by an interval of event time, not by window: remove the `.window(..)` before it",
+            );
+            return None;
+        }
+        let asof = name == "asof_join";
+        if asof && window.is_some() {
+            diag.error(
+                &mc.method,
+                "`asof_join` pairs each row with the latest earlier row of its key, not by window: remove the `.window(..)` before it",
             );
             return None;
         }
@@ -271,7 +282,7 @@ impl<'s> Builder<'s> {
             true => (closure::param_reads(args[3], first), closure::param_reads(args[3], first + 1)),
             false => (FieldSet::none(), FieldSet::none()),
         };
-        Some(self.plan.add(Op::Join(Join { kind, probe_key, build_key, body, window, interval, pair_reads }), vec![probe, build]))
+        Some(self.plan.add(Op::Join(Join { kind, probe_key, build_key, body, window, interval, asof, pair_reads }), vec![probe, build]))
     }
 
     /// `.key_by(key).reduce(|a, b| ..)`.

@@ -144,6 +144,9 @@ pub struct Join {
     /// A pair matches when the build row's event time lies in the interval around the probe
     /// row's; both sides end their stages in one table, as for a windowed join.
     pub interval: Option<(usize, String)>,
+    /// For `asof_join`: a probe row pairs with its key's build row of the latest event time at
+    /// or before its own; both sides end their stages in one table, as for an interval join.
+    pub asof: bool,
     /// Fields of the probe row and of the build row the pair closure reads (none without one).
     pub pair_reads: (FieldSet, FieldSet),
 }
@@ -167,7 +170,7 @@ impl Join {
     /// Whether both inputs end their stages in the join's table (a windowed or interval join)
     /// instead of the build side being read whole first.
     pub fn two_sided(&self) -> bool {
-        self.window.is_some() || self.interval.is_some()
+        self.window.is_some() || self.interval.is_some() || self.asof
     }
 }
 
@@ -250,6 +253,7 @@ impl Op {
             Op::Aggregate(_) => "aggregate",
             Op::Join(j) => match j.kind {
                 JoinKind::Inner if j.interval.is_some() => "interval_join",
+                JoinKind::Inner if j.asof => "asof_join",
                 JoinKind::Inner => "join",
                 JoinKind::Left => "left_join",
                 JoinKind::Semi => "semi_join",

@@ -3,6 +3,7 @@
 //! executor merges and finishes (`table`).
 
 pub mod acc;
+mod asof_join;
 mod codec;
 mod ctx;
 mod interval_join;
@@ -13,6 +14,7 @@ mod spill;
 mod table;
 mod window_join;
 
+pub use asof_join::AsofJoin;
 pub use ctx::StageCtx;
 pub use interval_join::{Interval, IntervalJoin, IntervalPairFn};
 pub use join::{BuildPartial, JoinTable, Rows, SpilledBuild, probe};

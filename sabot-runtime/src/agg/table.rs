@@ -241,6 +241,9 @@ pub struct Partial<K, A, M, F> {
     late: Option<Lateness<K, A>>,
 }
 
+/// Copies the groups due at a watermark, given the last one fired to and the dirty keys.
+type DueFn<K, A> = fn(&GroupTable<K, A>, Option<i64>, i64, &hashbrown::HashSet<K>) -> Vec<(K, A)>;
+
 /// The state of a windowed table with allowed lateness.
 struct Lateness<K, A> {
     /// Nanoseconds a window is kept past its end.
@@ -251,7 +254,7 @@ struct Lateness<K, A> {
     dirty: hashbrown::HashSet<K>,
     /// Copies of the groups to emit: window ended by the watermark, and never fired (ends after
     /// the last firing) or dirty.
-    due: fn(&GroupTable<K, A>, Option<i64>, i64, &hashbrown::HashSet<K>) -> Vec<(K, A)>,
+    due: DueFn<K, A>,
     /// Adds the keys of `other` whose windows already fired to `dirty`.
     mark: fn(&GroupTable<K, A>, i64, &mut hashbrown::HashSet<K>),
 }
