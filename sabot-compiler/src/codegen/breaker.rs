@@ -56,7 +56,7 @@ impl Ctx<'_> {
         let tspan = ty.span();
         (
             quote_spanned! {tspan=> let mut __buf = __p::ProcessBuffer::<#ty>::new(); },
-            quote_spanned! {span=> __p::Processing::<#ty>::boxed(#f, __buf, __ctx) },
+            quote_spanned! {span=> __p::Processing::<#ty>::boxed(|| #f, __buf, __ctx) },
         )
     }
 

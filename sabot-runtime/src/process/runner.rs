@@ -39,7 +39,10 @@ impl<P: KeyedProcess> ProcessBuffer<P> {
 
 /// A `process` function with its state, timers and the rows it emitted but not yet handed on.
 pub struct Processing<P: KeyedProcess> {
-    func: P,
+    /// Makes the function: only the table every split merges into needs one, so a reader's
+    /// per-morsel table never runs the user's constructor.
+    make: fn() -> P,
+    func: Option<P>,
     /// Records merged in but not yet processed (a split's own rows until it is merged into).
     pending: Vec<(P::Key, P::In)>,
     env: Env<P>,
@@ -60,10 +63,12 @@ impl<P: KeyedProcess> Env<P> {
 }
 
 impl<P: KeyedProcess> Processing<P> {
-    /// A split's result: its records, to be run through `func` once merged in input order.
-    pub fn boxed(func: P, buffer: ProcessBuffer<P>, ctx: &StageCtx) -> Box<dyn AggPartial> {
+    /// A split's result: its records, to be run through the function `make` returns once
+    /// merged in input order.
+    pub fn boxed(make: fn() -> P, buffer: ProcessBuffer<P>, ctx: &StageCtx) -> Box<dyn AggPartial> {
         Box::new(Processing {
-            func,
+            make,
+            func: None,
             pending: buffer.rows,
             env: Env { scope: StateScope::new(ctx.state(), ctx.stage()), timers: Timers::default(), out: Vec::new(), watermark: None },
         })
@@ -77,11 +82,15 @@ impl<P: KeyedProcess> Processing<P> {
 
     /// Runs the function over the records waiting.
     fn drain(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let func = self.func.get_or_insert_with(self.make);
         let mut bytes = Vec::new();
         for (key, row) in std::mem::take(&mut self.pending) {
             bytes.clear();
             key.encode(&mut bytes);
-            self.func.process(row, &mut self.env.ctx(&key, &bytes)).map_err(|e| Self::failed(&key, "process", e))?;
+            func.process(row, &mut self.env.ctx(&key, &bytes)).map_err(|e| Self::failed(&key, "process", e))?;
         }
         Ok(())
     }
@@ -103,7 +112,8 @@ impl<P: KeyedProcess> Processing<P> {
                 _ => return Err(Error::Config(format!("a timer's key of `{}` does not decode", std::any::type_name::<P>()))),
             };
             let timer = Timer { time: Timestamp(time), domain };
-            self.func.on_timer(timer, &mut self.env.ctx(&key, &bytes)).map_err(|e| Self::failed(&key, "on_timer", e))?;
+            let func = self.func.get_or_insert_with(self.make);
+            func.on_timer(timer, &mut self.env.ctx(&key, &bytes)).map_err(|e| Self::failed(&key, "on_timer", e))?;
         }
     }
 
