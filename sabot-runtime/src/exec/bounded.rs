@@ -68,7 +68,7 @@ type SplitResult = Result<(Vec<Vec<arrow::array::RecordBatch>>, u64)>;
 /// (indexed like `spec.sinks`).
 pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Box<dyn Sink>], opts: &RunOptions) -> Result<RunSummary> {
     let started = Instant::now();
-    keep_freed_pages();
+    keep_freed_pages(opts.memory_limit.is_none());
     let pool = worker_pool(opts.parallelism.max(1))?;
     for (sink, s) in sinks.iter_mut().zip(spec.sinks) {
         sink.open(s.name, (s.schema)())?;
@@ -421,13 +421,14 @@ fn worker_pool(threads: usize) -> Result<Arc<rayon::ThreadPool>> {
     Ok(pool)
 }
 
-/// `mi_option_purge_delay` in mimalloc's `mi_option_e` (mimalloc.h, v2).
+/// `mi_option_purge_delay` in mimalloc's `mi_option_e` (mimalloc.h, v2 and v3).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 
 /// Tells mimalloc (when it is the global allocator, see `sabot::Allocator`) to keep freed
 /// pages for a second instead of 10 ms: stages free and allocate output columns per morsel,
-/// and pages returned to the kernel come back as page faults on the next morsel.
-fn keep_freed_pages() {
+/// and pages returned to the kernel come back as page faults on the next morsel. A job with a
+/// memory limit gives them back at once instead: what it spilled should leave its RSS.
+fn keep_freed_pages(keep: bool) {
     // SAFETY: setting an option is a plain store in mimalloc; harmless when it is not in use.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1000) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, if keep { 1000 } else { 10 }) };
 }
