@@ -12,6 +12,7 @@ pub mod record;
 pub mod sink;
 pub mod source;
 pub mod stage;
+pub mod trigger;
 pub mod value;
 pub mod window;
 
@@ -26,8 +27,9 @@ pub use mimalloc::MiMalloc as Allocator;
 pub use process::{KeyedProcess, ProcessCtx, ProcessResult, TimeDomain, Timer};
 pub use record::{FieldInfo, FieldMask, Record, RecordBuilder};
 pub use stage::{Pipeline, PipelineSpec, Stream};
+pub use trigger::{CountTrigger, EventTimeTrigger, ProcessingTimeTrigger, Trigger, TriggerAction};
 pub use value::{Date, Decimal, FieldOpts, TimeUnit, Timestamp, Value};
-pub use window::{Session, Sliding, Tumbling, Window, WindowAssigner};
+pub use window::{Global, Session, Sliding, Tumbling, Window, WindowAssigner};
 
 /// Items generated code names through `::sabot::__private`; not a public API.
 #[doc(hidden)]
@@ -35,7 +37,7 @@ pub mod __private {
     pub use crate::agg::acc::{Accumulator, AddValue, avg, count, count_distinct, first, last, max, min, sum};
     pub use crate::agg::{
         AggPartial, AsofJoin, Budget, BuildPartial, GroupKey, GroupTable, Interval, IntervalJoin, JoinTable, KeepInMemory, Partial, Sorted,
-        SpillByCodec, StageCtx, WindowJoin, probe, window_join_apply,
+        SpillByCodec, StageCtx, Triggered, WindowJoin, probe, window_join_apply,
     };
     pub use crate::conform::{Origin, conform};
     pub use crate::error::Result;
@@ -46,7 +48,7 @@ pub mod __private {
         Explain, Morsel, Pipeline, PipelineSpec, SinkSpec, SourceSpec, StageEndFn, StageInput, StageOutput, StageRun, StageSpec,
     };
     pub use crate::value::{FieldOpts, NonNull, TimeUnit, Timestamp, Value};
-    pub use crate::window::{EventTime, Window, WindowAssigner, lateness, merging, unmerged};
+    pub use crate::window::{EventTime, Window, WindowAssigner, lateness, merging, trigger, unmerged};
     pub use arrow::array::{ArrayRef, RecordBatch};
     pub use arrow::datatypes::SchemaRef;
     pub use sabot_state::StateCodec;

@@ -29,7 +29,7 @@ impl Window {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a window assigner",
     label = "not a window assigner",
-    note = "windows are `Tumbling::of(size)`, `Sliding::of(size, slide)` or `Session::with_gap(gap)`, times as `std::time::Duration`"
+    note = "windows are `Tumbling::of(size)`, `Sliding::of(size, slide)`, `Session::with_gap(gap)` or `Global::new()`, times as `std::time::Duration`"
 )]
 pub trait WindowAssigner: Copy {
     /// Whether a key's overlapping windows merge into one (session windows).
@@ -118,6 +118,28 @@ impl WindowAssigner for Sliding {
     }
 }
 
+/// One window per key over all time, `[i64::MIN + 1 ns, i64::MAX)`: it ends only with the
+/// input, unless a `.trigger(..)` after `.window(Global::new())` fires it earlier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Global;
+
+impl Global {
+    /// The global window assigner.
+    pub const fn new() -> Self {
+        Global
+    }
+}
+
+impl WindowAssigner for Global {
+    #[inline(always)]
+    fn windows(&self, _: Timestamp) -> Windows {
+        Windows { next: i64::MIN + 1, after: i64::MIN, size: i64::MAX, slide: i64::MAX }
+    }
+    fn check(self) -> Result<Self> {
+        Ok(self)
+    }
+}
+
 /// Sessions: each event opens the window `[t, t + gap)`, and a key's windows that overlap or
 /// touch merge, so a session ends `gap` after its last event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -147,6 +169,11 @@ impl WindowAssigner for Session {
 /// Whether assigner `a` merges windows (generated code passes this to the aggregation).
 pub fn merging<A: WindowAssigner>(_: &A) -> bool {
     A::MERGING
+}
+
+/// Checks that a `.trigger(..)` argument is a trigger (generated code wraps it in this).
+pub fn trigger<T: crate::trigger::Trigger>(t: T) -> T {
+    t
 }
 
 /// The assigner's allowed lateness (generated code passes it to the window table).
@@ -204,7 +231,9 @@ impl Iterator for Windows {
         }
         let start = self.next;
         self.next = start.saturating_sub(self.slide);
-        Some(Window { start: Timestamp(start), end: Timestamp(start.saturating_add(self.size)) })
+        // A size of `i64::MAX` is the global window: it ends at the end of time.
+        let end = if self.size == i64::MAX { i64::MAX } else { start.saturating_add(self.size) };
+        Some(Window { start: Timestamp(start), end: Timestamp(end) })
     }
 }
 

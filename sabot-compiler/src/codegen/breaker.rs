@@ -76,10 +76,8 @@ impl Ctx<'_> {
         }
     }
 
-    /// Adds the row to its group: `__table.upsert(key, init, update)`.
-    pub(super) fn aggregate_update(&self, id: NodeId, a: &Aggregate, row: &syn::Ident) -> TokenStream {
-        let syn::Expr::Closure(c) = &self.closures[a.body.id] else { return TokenStream::new() };
-        let span = self.op_spans[a.body.id];
+    /// The key expression, the accumulators' initial values and their updates for `row`.
+    fn agg_code(&self, a: &Aggregate, c: &syn::ExprClosure, row: &syn::Ident) -> AggCode {
         let row_pat = aggregate::params(c, a.window.is_some(), a.key.is_some()).row;
         let bind = row_pat.map(|p| quote! { let #p = #row; });
         let key = match &a.key {
@@ -91,26 +89,44 @@ impl Ctx<'_> {
             None => quote! { () },
         };
         let calls = aggregate::calls(&c.body);
-        let inits = calls.iter().map(|call| {
-            let func = format_ident!("{}", call.func);
-            match call.arg {
-                Some(e) => quote_spanned! {e.span()=> __p::#func({ #bind #e }) },
-                None => quote! { __p::#func() },
-            }
-        });
-        let updates = calls.iter().enumerate().map(|(i, call)| {
-            let idx = syn::Index::from(i);
-            match call.arg {
-                Some(e) => quote_spanned! {e.span()=> __p::AddValue::add(&mut __acc.#idx, { #bind #e }); },
-                None => quote! { __p::AddValue::add(&mut __acc.#idx, ()); },
-            }
-        });
+        let inits = calls
+            .iter()
+            .map(|call| {
+                let func = format_ident!("{}", call.func);
+                match call.arg {
+                    Some(e) => quote_spanned! {e.span()=> __p::#func({ #bind #e }) },
+                    None => quote! { __p::#func() },
+                }
+            })
+            .collect();
+        let updates = calls
+            .iter()
+            .enumerate()
+            .map(|(i, call)| {
+                let idx = syn::Index::from(i);
+                match call.arg {
+                    Some(e) => quote_spanned! {e.span()=> __p::AddValue::add(&mut __acc.#idx, { #bind #e }); },
+                    None => quote! { __p::AddValue::add(&mut __acc.#idx, ()); },
+                }
+            })
+            .collect();
+        AggCode { key, inits, updates }
+    }
+
+    /// Adds the row to its group: `__table.upsert(key, init, update)`.
+    pub(super) fn aggregate_update(&self, id: NodeId, a: &Aggregate, row: &syn::Ident) -> TokenStream {
+        let syn::Expr::Closure(c) = &self.closures[a.body.id] else { return TokenStream::new() };
+        let span = self.op_spans[a.body.id];
+        let AggCode { key, inits, updates } = self.agg_code(a, c, row);
         let Some((w, _)) = a.window else {
             return quote_spanned! {span=>
                 let __key = #key;
                 __table.upsert(__key, || (#(#inits,)*), |__acc| { #(#updates)* });
             };
         };
+        if a.trigger.is_some() {
+            return self.triggered_keep(id, w, row);
+        }
         // Each window holding the row's event time gets it, unless that window has fired
         // already (a streaming run's late rows, counted when no window takes them).
         let keep = record_type_at(self.plan, self.sig, self.closures, self.plan.nodes[id].inputs[0])
@@ -133,6 +149,63 @@ impl Ctx<'_> {
                 __ctx.late();
                 #keep
             }
+        }
+    }
+
+    /// A triggered aggregation's stage keeps each record that some open window takes (the
+    /// table runs them row by row when the splits merge); the others are late.
+    fn triggered_keep(&self, id: NodeId, w: usize, row: &syn::Ident) -> TokenStream {
+        let wspan = self.op_spans[w];
+        let Some(ty) = record_type_at(self.plan, self.sig, self.closures, self.plan.nodes[id].inputs[0]) else {
+            return quote_spanned! {wspan=> ::core::compile_error!("a triggered window keeps its input records, so it needs their type: put a `map` that builds a struct literal before it"); };
+        };
+        let at_window = syn::Ident::new(&row.to_string(), wspan);
+        let time = quote_spanned! {wspan=> __p::EventTime::event_time(&#at_window) };
+        quote_spanned! {wspan=>
+            if __p::WindowAssigner::windows(&__assigner, #time).any(|__w| !__ctx.closed(__w)) {
+                __kept.push(<#ty as __p::Record>::from_row(#row));
+            } else {
+                __ctx.late();
+                __p::RecordBuilder::append(&mut __late_rows, #row);
+            }
+        }
+    }
+
+    /// A triggered aggregation's partial: the kept records with the trigger, the update that
+    /// adds a record to its groups (counting rows per group) and the finish that builds a
+    /// result.
+    pub(super) fn triggered_finish(&self, agg: NodeId) -> TokenStream {
+        let Op::Aggregate(a) = &self.plan.nodes[agg].op else { return TokenStream::new() };
+        let (Some((w, _)), Some((t, _))) = (&a.window, a.trigger.as_ref()) else { return TokenStream::new() };
+        let syn::Expr::Closure(c) = &self.closures[a.body.id] else { return TokenStream::new() };
+        let span = self.op_spans[a.body.id];
+        let row = syn::Ident::new("__row_t", span);
+        let AggCode { key, inits, updates } = self.agg_code(a, c, &row);
+        let wspan = self.op_spans[*w];
+        let time = quote_spanned! {wspan=> __p::EventTime::event_time(&#row) };
+        let (trigger, tspan) = (&self.closures[*t], self.op_spans[*t]);
+        let trigger = quote_spanned! {tspan=> __p::trigger(#trigger) };
+        let finish = self.finish_closure(a, c);
+        quote_spanned! {span=>
+            __p::Triggered::boxed(
+                __kept,
+                #trigger,
+                move |__table, #row, __touched| {
+                    let __key = #key;
+                    for __w in __p::WindowAssigner::windows(&__assigner, #time) {
+                        __table.upsert((__w, __key), || ((#(#inits,)*), 1u64, 1u64), |__s| {
+                            let __acc = &mut __s.0;
+                            #(#updates)*
+                            __s.1 += 1;
+                            __s.2 += 1;
+                        });
+                        __touched.push((__w, __p::GroupKey::to_owned_key(__key)));
+                    }
+                },
+                #finish,
+                __p::merging(&__assigner),
+                __p::lateness(&__assigner),
+            )?
         }
     }
 
@@ -176,30 +249,50 @@ impl Ctx<'_> {
     pub(super) fn aggregate_finish(&self, agg: NodeId) -> TokenStream {
         let Op::Aggregate(a) = &self.plan.nodes[agg].op else { return TokenStream::new() };
         let syn::Expr::Closure(c) = &self.closures[a.body.id] else { return TokenStream::new() };
-        let params = aggregate::params(c, a.window.is_some(), a.key.is_some());
-        let key_pat = params.key.map_or_else(|| quote! { _ }, |p| quote! { #p });
+        if a.trigger.is_some() {
+            return self.triggered_finish(agg);
+        }
         let merges = (0..aggregate::calls(&c.body).len()).map(|i| {
             let idx = syn::Index::from(i);
             quote! { __p::Accumulator::merge(&mut __a.#idx, __b.#idx); }
         });
-        let mut body = (*c.body).clone();
-        let mut rewrite = FinishCalls { next: 0 };
-        syn::visit_mut::VisitMut::visit_expr_mut(&mut rewrite, &mut body);
-        match (params.window, a.window.as_ref()) {
-            (Some(w), Some((assigner, _))) => {
+        let finish = self.finish_closure(a, c);
+        match a.window.as_ref() {
+            Some((assigner, _)) => {
                 let wspan = self.op_spans[*assigner];
                 let assigner = &self.closures[*assigner];
                 let merging = quote_spanned! {wspan=> __p::merging(&#assigner) };
                 let lateness = quote_spanned! {wspan=> __p::lateness(&#assigner) };
                 quote! {
-                    __p::Partial::windowed(__table, |__a, __b| { #(#merges)* }, |(#w, #key_pat), __acc| #body, #merging, #lateness)?
+                    __p::Partial::windowed(__table, |__a, __b| { #(#merges)* }, #finish, #merging, #lateness)?
                 }
             }
-            _ => quote! {
-                __p::Partial::boxed(__table, |__a, __b| { #(#merges)* }, |#key_pat, __acc| #body)
+            None => quote! {
+                __p::Partial::boxed(__table, |__a, __b| { #(#merges)* }, #finish)
             },
         }
     }
+
+    /// The closure that builds a group's output record from its key (and window) and its
+    /// accumulators: the aggregate closure with each call replaced by its accumulator's value.
+    fn finish_closure(&self, a: &Aggregate, c: &syn::ExprClosure) -> TokenStream {
+        let params = aggregate::params(c, a.window.is_some(), a.key.is_some());
+        let key_pat = params.key.map_or_else(|| quote! { _ }, |p| quote! { #p });
+        let mut body = (*c.body).clone();
+        let mut rewrite = FinishCalls { next: 0 };
+        syn::visit_mut::VisitMut::visit_expr_mut(&mut rewrite, &mut body);
+        match (params.window, a.window.is_some()) {
+            (Some(w), true) => quote! { |(#w, #key_pat), __acc| #body },
+            _ => quote! { |#key_pat, __acc| #body },
+        }
+    }
+}
+
+/// The pieces of an aggregation's per-row code.
+struct AggCode {
+    key: TokenStream,
+    inits: Vec<TokenStream>,
+    updates: Vec<TokenStream>,
 }
 
 /// Replaces the n-th aggregate call of a body with the n-th accumulator's final value.

@@ -225,11 +225,14 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                 }
                 Op::Reduce { body, .. } => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.reduce_finish(body.as_ref())),
                 Op::Process { func, .. } => ctx.process_init_finish(*func),
+                Op::Aggregate(a) if a.trigger.is_some() => {
+                    (quote! { let mut __kept = ::std::vec::Vec::new(); }, ctx.aggregate_finish(breaker))
+                }
                 _ => (quote! { let mut __table = __p::GroupTable::new(); }, ctx.aggregate_finish(breaker)),
             };
             // Aggregation state and build rows can be written out: they join the memory budget.
-            let budget = match plan.nodes[breaker].op {
-                Op::Aggregate(_) => Some(quote! { __table }),
+            let budget = match &plan.nodes[breaker].op {
+                Op::Aggregate(a) if a.trigger.is_none() => Some(quote! { __table }),
                 Op::Join(_) if !two_sided => Some(quote! { __build }),
                 _ => None,
             }

@@ -51,6 +51,7 @@ pub const OPERATORS: &[OpSpec] = &[
     flat_map::SPEC,
     union::SPEC,
     window::SPEC,
+    window::TRIGGER,
     group_by::SPEC,
     aggregate::SPEC,
     sort_by::SPEC,

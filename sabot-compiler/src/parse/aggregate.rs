@@ -110,7 +110,7 @@ pub fn analyse(
     let mut body = closure::analyse(id, expr);
     body.reads = reads;
     body.literal = None;
-    Some(Aggregate { key, body, calls, output: lit.path.to_token_stream().to_string().replace(' ', ""), window })
+    Some(Aggregate { key, body, calls, output: lit.path.to_token_stream().to_string().replace(' ', ""), window, trigger: None })
 }
 
 fn functions() -> String {

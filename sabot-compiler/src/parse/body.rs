@@ -144,6 +144,11 @@ impl<'s> Builder<'s> {
         if name == "distinct" {
             return self.distinct(mc, diag);
         }
+        if name == "trigger" {
+            let usage = ops::lookup("trigger").map_or("", |o| o.usage);
+            diag.error(&mc.method, format!("`trigger` goes between `window(..)` and `group_by(..).aggregate(..)`: `{usage}`"));
+            return None;
+        }
         if name == "window" {
             let usage = ops::lookup("window").map_or("", |o| o.usage);
             diag.error(
@@ -229,8 +234,12 @@ impl<'s> Builder<'s> {
         // `interval_join(build, pk, bk, interval, pair)`: the interval is kept aside, so the
         // arguments read as a join's.
         let interval_arg = timed.then(|| args.remove(3));
-        let mut window = None;
-        let probe = self.windowed(&mc.receiver, &mut window, diag);
+        let (mut window, mut trigger) = (None, None);
+        let probe = self.windowed(&mc.receiver, &mut window, &mut trigger, diag);
+        if trigger.is_some() {
+            diag.error(&mc.method, format!("`{name}` cannot follow `trigger`: triggers apply to windowed aggregations"));
+            return None;
+        }
         let build = self.stream(args[0], diag);
         if timed && window.is_some() {
             diag.error(
@@ -414,8 +423,34 @@ impl<'s> Builder<'s> {
     }
 
     /// The input of `group_by`/`aggregate`: with `.window(assigner)` last, the assigner goes
-    /// into the closure table and `window` holds its index and text.
-    fn windowed(&mut self, e: &syn::Expr, window: &mut Option<(usize, String)>, diag: &mut Diagnostics) -> Option<NodeId> {
+    /// into the closure table and `window` holds its index and text; with
+    /// `.window(assigner).trigger(t)`, `trigger` holds the trigger's.
+    fn windowed(
+        &mut self,
+        e: &syn::Expr,
+        window: &mut Option<(usize, String)>,
+        trigger: &mut Option<(usize, String)>,
+        diag: &mut Diagnostics,
+    ) -> Option<NodeId> {
+        if let syn::Expr::MethodCall(t) = e
+            && t.method == "trigger"
+        {
+            let usage = ops::lookup("trigger").map_or("", |o| o.usage);
+            let windowed = matches!(&*t.receiver, syn::Expr::MethodCall(w) if w.method == "window");
+            let [arg] = t.args.iter().collect::<Vec<_>>()[..] else {
+                diag.push(syn::Error::new(t.paren_token.span.join(), format!("`trigger` takes one trigger: `{usage}`")));
+                return None;
+            };
+            if !windowed {
+                diag.error(&t.method, format!("`trigger` needs a `window(..)` before it: `{usage}`"));
+                return None;
+            }
+            let input = self.windowed(&t.receiver, window, &mut None, diag);
+            self.closures.push(arg.clone());
+            self.op_spans.push(t.method.span());
+            *trigger = Some((self.closures.len() - 1, closure::short_text(arg)));
+            return input;
+        }
         let syn::Expr::MethodCall(w) = e else { return self.stream(e, diag) };
         if w.method != "window" {
             return self.stream(e, diag);
@@ -451,10 +486,10 @@ impl<'s> Builder<'s> {
             return None;
         };
         // `stream[.window(w)].group_by(key).aggregate(body)` or `stream[.window(w)].aggregate(body)`.
-        let mut window = None;
+        let (mut window, mut trigger) = (None, None);
         let (input, key) = match &*mc.receiver {
             syn::Expr::MethodCall(g) if g.method == "group_by" => {
-                let input = self.windowed(&g.receiver, &mut window, diag);
+                let input = self.windowed(&g.receiver, &mut window, &mut trigger, diag);
                 let [key] = g.args.iter().collect::<Vec<_>>()[..] else {
                     diag.push(syn::Error::new(
                         g.paren_token.span.join(),
@@ -467,11 +502,12 @@ impl<'s> Builder<'s> {
                 self.op_spans.push(g.method.span());
                 (input, Some(closure::analyse(id, key)))
             }
-            other => (self.windowed(other, &mut window, diag), None),
+            other => (self.windowed(other, &mut window, &mut trigger, diag), None),
         };
         let input = input?;
         let id = self.closures.len();
-        let agg = super::aggregate::analyse(id, arg, key, window, diag)?;
+        let mut agg = super::aggregate::analyse(id, arg, key, window, diag)?;
+        agg.trigger = trigger;
         self.closures.push(arg.clone());
         self.op_spans.push(mc.method.span());
         Some(self.plan.add(Op::Aggregate(agg), vec![input]))

@@ -42,6 +42,9 @@ impl fmt::Display for Plan {
                     if let Some((_, w)) = &a.window {
                         write!(f, " window={w}")?;
                     }
+                    if let Some((_, t)) = &a.trigger {
+                        write!(f, " trigger={t}")?;
+                    }
                     if let Some(k) = &a.key {
                         write!(f, " key={} reads={}", k.text, k.reads)?;
                     }

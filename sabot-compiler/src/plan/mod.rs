@@ -88,6 +88,10 @@ pub struct Aggregate {
     /// For `.window(assigner)` before it: the assigner expression's index in the closure
     /// table and its text. Groups are then per window, by the rows' event time.
     pub window: Option<(usize, String)>,
+    /// For `.window(w).trigger(t)`: the trigger expression's index in the closure table and its
+    /// text. The stage then keeps its input rows, and one table runs them row by row so the
+    /// trigger fires exactly where it says.
+    pub trigger: Option<(usize, String)>,
 }
 
 /// The pseudo-field a windowed aggregation reads: the input record's `#[sabot(event_time)]`
@@ -95,8 +99,12 @@ pub struct Aggregate {
 pub const EVENT_TIME: &str = "@event_time";
 
 impl Aggregate {
-    /// Input fields the aggregation reads: the key's and every call's.
+    /// Input fields the aggregation reads: the key's and every call's (every field with a
+    /// trigger, whose table keeps the input records whole).
     pub fn reads(&self) -> FieldSet {
+        if self.trigger.is_some() {
+            return FieldSet::All;
+        }
         let mut r = self.body.reads.clone();
         if let Some(k) = &self.key {
             r.extend(&k.reads);

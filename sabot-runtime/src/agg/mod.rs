@@ -12,6 +12,7 @@ mod key;
 mod sort;
 mod spill;
 mod table;
+mod triggered;
 mod window_join;
 
 pub use asof_join::AsofJoin;
@@ -22,4 +23,5 @@ pub use key::GroupKey;
 pub use sort::{Sorted, TotalOrd, nulls_last};
 pub use spill::{Budget, KeepInMemory, PARTITIONS, SpillByCodec, SpillCtx};
 pub use table::{AggFn, AggPartial, BuildFn, Finished, GroupTable, Partial};
+pub use triggered::{Counted, Triggered, UpdateFn};
 pub use window_join::{PairFn, WindowJoin, window_join_apply};

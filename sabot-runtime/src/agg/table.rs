@@ -86,6 +86,23 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
         self.table.find(hash, |(k, _)| key.matches(k)).map(|(_, a)| a)
     }
 
+    /// The state of the group with owned key `key`, if it has one.
+    pub fn get_owned_mut(&mut self, key: &K) -> Option<&mut A> {
+        let hash = self.hasher.hash_one(key);
+        self.table.find_mut(hash, |(k, _)| k == key).map(|(_, a)| a)
+    }
+
+    /// Removes the group with owned key `key`, returning its state.
+    pub fn remove_owned(&mut self, key: &K) -> Option<A> {
+        let hash = self.hasher.hash_one(key);
+        self.table.find_entry(hash, |(k, _)| k == key).ok().map(|e| e.remove().0.1)
+    }
+
+    /// The groups, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&K, &A)> {
+        self.table.iter().map(|(k, a)| (k, a))
+    }
+
     /// Adds a group by owned key, combining with an existing state of the key through `merge`.
     pub fn insert_owned(&mut self, key: K, state: A, merge: impl FnOnce(&mut A, A)) {
         let hash = self.hasher.hash_one(&key);

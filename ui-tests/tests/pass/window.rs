@@ -60,4 +60,32 @@ pub fn within(asks: Stream<Bid>, bids: Stream<Bid>) -> Stream<Pair> {
     })
 }
 
+#[sabot::pipeline]
+pub fn as_of(asks: Stream<Bid>, bids: Stream<Bid>) -> Stream<Pair> {
+    asks.asof_join(bids, |a| a.auction, |b| b.auction, |a, b| Pair { auction: a.auction, start: b.date_time, spread: a.price.abs_diff(b.price) })
+}
+
+#[sabot::pipeline]
+pub fn every_three(bids: Stream<Bid>) -> Stream<Count> {
+    bids.window(Global::new())
+        .trigger(CountTrigger::of(3))
+        .group_by(|b| b.auction)
+        .aggregate(|w, auction, b| Count { auction, start: w.start, n: count(), top: max(b.price) })
+}
+
+#[sabot::pipeline]
+pub fn late_and_early(bids: Stream<Bid>) -> Stream<Count> {
+    bids.window(Tumbling::of(TEN).allowed_lateness(TEN))
+        .group_by(|b| b.auction)
+        .aggregate(|w, auction, b| Count { auction, start: w.start, n: count(), top: max(b.price) })
+}
+
+#[sabot::pipeline]
+pub fn running(bids: Stream<Bid>) -> Stream<Count> {
+    bids.window(Tumbling::of(TEN))
+        .trigger(ProcessingTimeTrigger::every(Duration::from_secs(1)))
+        .group_by(|b| b.auction)
+        .aggregate(|w, auction, b| Count { auction, start: w.start, n: count(), top: max(b.price) })
+}
+
 fn main() {}

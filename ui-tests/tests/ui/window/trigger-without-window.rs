@@ -1,0 +1,22 @@
+use sabot::prelude::*;
+
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Bid {
+    pub auction: u64,
+    pub price: u64,
+    #[sabot(event_time)]
+    pub date_time: Timestamp,
+}
+
+#[derive(Record, Debug, Clone, PartialEq)]
+pub struct Count {
+    pub auction: u64,
+    pub n: u64,
+}
+
+#[sabot::pipeline]
+pub fn q(bids: Stream<Bid>) -> Stream<Count> {
+    bids.trigger(CountTrigger::of(3)).group_by(|b| b.auction).aggregate(|auction, _b| Count { auction, n: count() })
+}
+
+fn main() {}
