@@ -54,9 +54,9 @@ pub mod state {
 pub mod prelude {
     pub use sabot_macros::{Record, pipeline};
     pub use sabot_runtime::{
-        CountTrigger, Date, Decimal, EventTimeTrigger, Global, Interval, Job, KeyedProcess, ProcessCtx, ProcessResult,
-        ProcessingTimeTrigger, Record, Session, Sliding, Stream, TimeDomain, Timer, Timestamp, TotalOrd, Trigger, TriggerAction, Tumbling,
-        Window, nulls_last,
+        Accumulator, AddValue, CountTrigger, Date, Decimal, EventTimeTrigger, Global, Interval, Job, KeyedProcess, ProcessCtx,
+        ProcessResult, ProcessingTimeTrigger, Record, Session, Sliding, Stream, TimeDomain, Timer, Timestamp, TotalOrd, Trigger,
+        TriggerAction, Tumbling, Window, nulls_last,
     };
     pub use std::cmp::Reverse;
     pub use std::time::Duration;

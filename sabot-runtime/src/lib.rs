@@ -18,6 +18,7 @@ pub mod window;
 
 pub use error::{Error, Result};
 
+pub use agg::acc::{Accumulator, AddValue};
 pub use agg::{Interval, TotalOrd, nulls_last};
 pub use job::Job;
 /// The allocator job binaries should use: `#[global_allocator] static A: sabot::Allocator = sabot::Allocator;`.
@@ -34,7 +35,7 @@ pub use window::{Global, Session, Sliding, Tumbling, Window, WindowAssigner};
 /// Items generated code names through `::sabot::__private`; not a public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::agg::acc::{Accumulator, AddValue, avg, count, count_distinct, first, last, max, min, sum};
+    pub use crate::agg::acc::{Accumulator, AddValue, avg, count, count_distinct, custom, first, last, max, min, sum};
     pub use crate::agg::{
         AggPartial, AsofJoin, Budget, BuildPartial, GroupKey, GroupTable, Interval, IntervalJoin, JoinTable, KeepInMemory, Partial, Sorted,
         SpillByCodec, StageCtx, Triggered, WindowJoin, probe, window_join_apply,

@@ -93,9 +93,10 @@ impl Ctx<'_> {
             .iter()
             .map(|call| {
                 let func = format_ident!("{}", call.func);
-                match call.arg {
-                    Some(e) => quote_spanned! {e.span()=> __p::#func({ #bind #e }) },
-                    None => quote! { __p::#func() },
+                match (call.init, call.arg) {
+                    (Some(init), Some(e)) => quote_spanned! {e.span()=> __p::#func(#init, { #bind #e }) },
+                    (_, Some(e)) => quote_spanned! {e.span()=> __p::#func({ #bind #e }) },
+                    (_, None) => quote! { __p::#func() },
                 }
             })
             .collect();

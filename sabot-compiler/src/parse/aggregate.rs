@@ -13,8 +13,10 @@ use syn::visit::Visit;
 pub struct Call<'a> {
     /// `sum`, `count`, ...
     pub func: String,
-    /// Its argument (none for `count()`).
+    /// Its argument (none for `count()`; the second for `custom(acc, e)`).
     pub arg: Option<&'a syn::Expr>,
+    /// For `custom(acc, e)`: the empty accumulator it starts from.
+    pub init: Option<&'a syn::Expr>,
 }
 
 /// The name of a call to one of the aggregate functions, if `e` is one.
@@ -143,13 +145,13 @@ impl<'a> Visit<'a> for Finder<'a> {
     fn visit_expr(&mut self, e: &'a syn::Expr) {
         if let Some(func) = call_name(e) {
             let syn::Expr::Call(c) = e else { return };
-            let arg = c.args.first();
+            let (init, arg) = if func == "custom" { (c.args.first(), c.args.iter().nth(1)) } else { (None, c.args.first()) };
             if let Some(a) = arg
                 && !calls(a).is_empty()
             {
                 self.nested = Some(syn::spanned::Spanned::span(a));
             }
-            self.calls.push(Call { func, arg });
+            self.calls.push(Call { func, arg, init });
             return;
         }
         if let (syn::Expr::Path(p), Some(row)) = (e, &self.row)

@@ -22,6 +22,15 @@ pub trait AddValue<T>: Accumulator {
     fn add(&mut self, v: T);
 }
 
+/// `custom(acc, e)`: a user's accumulator, starting from `acc` (empty) with the group's first
+/// value added. It implements [`Accumulator`] (merge, finish) and [`AddValue`] for the value
+/// type `e` has in the row view (`&str` for a `String` field).
+#[inline(always)]
+pub fn custom<A: AddValue<T>, T>(mut acc: A, value: T) -> A {
+    acc.add(value);
+    acc
+}
+
 /// Values `sum` and `avg` accept, and the type their totals are kept in.
 #[diagnostic::on_unimplemented(message = "cannot sum `{Self}`", note = "sum and avg take integers, floats or Decimal")]
 pub trait Summable: Copy + Send + Sync + 'static {
