@@ -145,6 +145,10 @@ impl StatValue for Decimal {
                 let stat = Decimal::new(stats.as_primitive::<arrow::datatypes::Decimal128Type>().value(i), *scale);
                 stat.partial_cmp(self)
             }
+            DataType::Decimal64(_, scale) => {
+                let stat = Decimal::new(stats.as_primitive::<arrow::datatypes::Decimal64Type>().value(i) as i128, *scale);
+                stat.partial_cmp(self)
+            }
             _ => None,
         }
     }

@@ -2,7 +2,7 @@
 
 use super::{Accept, FieldOpts, NonNull, Value, push_if};
 use arrow::array::{Array, ArrayRef, AsArray, Decimal128Array};
-use arrow::datatypes::{DataType, Decimal128Type};
+use arrow::datatypes::{DataType, Decimal64Type, Decimal128Type};
 use std::cmp::Ordering;
 use std::fmt;
 use std::hash::{Hash, Hasher};
@@ -254,10 +254,12 @@ impl fmt::Display for Decimal {
     }
 }
 
-/// A decimal column view: unscaled values and their scale.
+/// A decimal column view: unscaled values (128-bit, or 64-bit as Parquet stores DECIMAL up to
+/// 18 digits) and their scale.
 #[derive(Clone, Copy)]
 pub struct DecCol<'a> {
     values: &'a [i128],
+    narrow: &'a [i64],
     scale: i8,
 }
 
@@ -276,8 +278,8 @@ impl Value for Decimal {
     }
     fn accept(found: &DataType, opts: &FieldOpts) -> Accept {
         match found {
-            DataType::Decimal128(..) => Accept::Exact,
-            DataType::Decimal32(_, s) | DataType::Decimal64(_, s) => Accept::Lossless(DataType::Decimal128(38, *s)),
+            DataType::Decimal128(..) | DataType::Decimal64(..) => Accept::Exact,
+            DataType::Decimal32(_, s) => Accept::Lossless(DataType::Decimal128(38, *s)),
             DataType::Int8
             | DataType::Int16
             | DataType::Int32
@@ -295,17 +297,20 @@ impl Value for Decimal {
     }
     fn col(arr: Option<&dyn Array>) -> DecCol<'_> {
         match arr.map(|a| (a, a.data_type())) {
-            Some((a, DataType::Decimal128(_, s))) => DecCol { values: a.as_primitive::<Decimal128Type>().values(), scale: *s },
-            _ => DecCol { values: &[], scale: 0 },
+            Some((a, DataType::Decimal128(_, s))) => DecCol { values: a.as_primitive::<Decimal128Type>().values(), narrow: &[], scale: *s },
+            Some((a, DataType::Decimal64(_, s))) => DecCol { values: &[], narrow: a.as_primitive::<Decimal64Type>().values(), scale: *s },
+            _ => DecCol { values: &[], narrow: &[], scale: 0 },
         }
     }
     #[inline(always)]
     fn len(col: Self::Col<'_>) -> usize {
-        col.values.len()
+        // One of the two is empty.
+        col.values.len() + col.narrow.len()
     }
     #[inline(always)]
     fn get<'a>(col: Self::Col<'a>, i: usize) -> Self::Ref<'a> {
-        Decimal::new(col.values[i], col.scale)
+        let mantissa = if col.narrow.is_empty() { col.values[i] } else { col.narrow[i] as i128 };
+        Decimal::new(mantissa, col.scale)
     }
     fn unread<'a>() -> Self::Ref<'a> {
         Decimal::default()
