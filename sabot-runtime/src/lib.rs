@@ -48,8 +48,9 @@ pub mod __private {
     pub use crate::stage::{
         Explain, Morsel, Pipeline, PipelineSpec, SinkSpec, SourceSpec, StageEndFn, StageInput, StageOutput, StageRun, StageSpec,
     };
+    pub use crate::trigger::trigger;
     pub use crate::value::{FieldOpts, NonNull, TimeUnit, Timestamp, Value};
-    pub use crate::window::{EventTime, Window, WindowAssigner, lateness, merging, trigger, unmerged};
+    pub use crate::window::{EventTime, Window, WindowAssigner, lateness, merging, unmerged};
     pub use arrow::array::{ArrayRef, RecordBatch};
     pub use arrow::datatypes::SchemaRef;
     pub use sabot_state::StateCodec;

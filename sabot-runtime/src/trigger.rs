@@ -99,6 +99,11 @@ impl Trigger for ProcessingTimeTrigger {
     }
 }
 
+/// Checks that a `.trigger(..)` argument is a trigger (generated code wraps it in this).
+pub fn trigger<T: Trigger>(t: T) -> T {
+    t
+}
+
 /// The default trigger, named: fires and purges a window once the watermark passes its end.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct EventTimeTrigger;

@@ -171,11 +171,6 @@ pub fn merging<A: WindowAssigner>(_: &A) -> bool {
     A::MERGING
 }
 
-/// Checks that a `.trigger(..)` argument is a trigger (generated code wraps it in this).
-pub fn trigger<T: crate::trigger::Trigger>(t: T) -> T {
-    t
-}
-
 /// The assigner's allowed lateness (generated code passes it to the window table).
 pub fn lateness<A: WindowAssigner>(a: &A) -> i64 {
     a.lateness()
