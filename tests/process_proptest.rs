@@ -320,7 +320,7 @@ fn a_failing_function_names_itself_and_the_key() {
     assert!(err.contains("`Picky`") && err.contains(&format!("{:?}", rows[42].user)) && err.contains("negative amount -5"), "{err}");
 }
 
-/// `rows` records, twice on one backend. Tonbo syncs its log on every write (about 8 ms each
+/// `rows` records, twice on one backend. Each Tonbo write is a commit of its own (about 8 ms
 /// on the CI machine), so its run is kept small.
 fn on_backend(spec: &str, rows: usize) {
     let dir = tempfile::tempdir().unwrap();
