@@ -209,3 +209,31 @@ fn sessions_refuse_triggers() {
     let err = Job::new(session_counts).source("evs", memory(evs)).collect::<Agg>().unwrap_err();
     assert!(err.to_string().contains("a `trigger` applies to `Tumbling`, `Sliding` and `Global` windows"), "{err}");
 }
+
+/// Fires at the window's end without purging.
+struct FireAtEnd;
+
+impl Trigger for FireAtEnd {
+    fn on_watermark(&mut self, window: Window, watermark: Timestamp) -> TriggerAction {
+        if window.end <= watermark { TriggerAction::Fire } else { TriggerAction::Continue }
+    }
+}
+
+#[sabot::pipeline]
+fn fire_at_end(evs: Stream<Ev>) -> Stream<Agg> {
+    evs.window(Tumbling::of(Duration::from_millis(100))).trigger(FireAtEnd).group_by(|e| e.key).aggregate(|w, key, e| Agg {
+        key,
+        end: w.end,
+        n: count(),
+        total: sum(e.v),
+    })
+}
+
+#[test]
+fn a_window_fired_and_kept_at_the_end_is_not_repeated() {
+    let evs: Vec<Ev> = (0..500).map(|i| Ev { key: Some(i % 3), v: 1, t: Timestamp(i as i64 * 1_000_000) }).collect();
+    let want = naive_counts(&evs, u64::MAX, Some(100));
+    for (workers, stream) in [(2, false), (1, true)] {
+        assert_eq!(run(fire_at_end, &evs, 50, workers, stream), want, "stream: {stream}");
+    }
+}

@@ -54,7 +54,8 @@ pub trait Trigger: Send + 'static {
 }
 
 /// Fires and purges a window every `n` rows (Flink's `countWindow(n)`): each result
-/// aggregates exactly `n` rows of its key, in input order. At the end of input, windows
+/// aggregates exactly `n` rows of its key, in input order (in a stream with several readers,
+/// in the order their morsels arrive). At the end of input, windows
 /// holding fewer rows fire once more, so no row is left out.
 #[derive(Debug, Clone, Copy)]
 pub struct CountTrigger {

@@ -36,6 +36,8 @@ pub struct Triggered<I, K, A, U, F, T, O> {
     finish: F,
     trigger: T,
     touched: Vec<(Window, K)>,
+    /// The last watermark the trigger was asked about.
+    watermark: Option<i64>,
     /// When `on_tick` runs next.
     next_tick: Option<Instant>,
 }
@@ -68,6 +70,7 @@ where
             finish,
             trigger,
             touched: Vec::new(),
+            watermark: None,
             next_tick,
         }))
     }
@@ -108,9 +111,13 @@ where
         }
     }
 
-    /// Asks the trigger about every group at `watermark`.
+    /// Asks the trigger about the groups at `watermark` that took rows since they last fired
+    /// or whose window end it passes now: a window the trigger fired and kept is not asked
+    /// again until rows change it (so a `Fire` at the end is not repeated at each watermark).
     fn watermark(&mut self, watermark: i64, out: &mut Vec<O>) {
-        let keys: Vec<(Window, K)> = self.table.keys().cloned().collect();
+        let before = self.watermark.replace(watermark).unwrap_or(i64::MIN);
+        let passes = |w: &Window| w.end.0 <= watermark && w.end.0 > before;
+        let keys: Vec<(Window, K)> = self.table.iter().filter(|(k, s)| s.2 > 0 || passes(&k.0)).map(|(k, _)| k.clone()).collect();
         for key in keys {
             let action = self.trigger.on_watermark(key.0, Timestamp(watermark));
             self.act(key, action, out);
@@ -158,6 +165,13 @@ where
     fn merge(&mut self, other: Box<dyn AggPartial>) -> Result<()> {
         let other =
             other.into_any().downcast::<Self>().map_err(|_| Error::Config("merging tables of different triggered aggregations".into()))?;
+        // A table that already ran records comes from another pass over the input (a spilled
+        // join's partition before this stage): its groups and fired rows would be lost.
+        if !other.table.is_empty() || !other.fired.is_empty() {
+            return Err(Error::Config(
+                "a triggered window after a join whose build side spilled runs once per partition, which it cannot yet; raise --memory-limit".into(),
+            ));
+        }
         // This table's own records first: splits merge in input order.
         let mut out = Vec::new();
         self.drain(&mut out);
@@ -171,8 +185,9 @@ where
         let mut out = std::mem::take(&mut self.fired);
         self.drain(&mut out);
         self.watermark(i64::MAX, &mut out);
-        // A trigger that keeps windows past the end of input: they fire once more.
-        let rest: Vec<_> = self.table.take_groups().collect();
+        // Windows a trigger kept past the end of input fire once more if rows came since they
+        // last fired (a window it fired and kept at the final watermark is not repeated).
+        let rest: Vec<_> = self.table.take_groups().filter(|(_, s)| s.2 > 0).collect();
         out.extend(rest.into_iter().map(|(k, (acc, _, _))| (self.finish)(k, acc)));
         Ok(Finished::Batches(Self::batches(out, rows_per_batch)))
     }

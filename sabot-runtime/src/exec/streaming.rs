@@ -414,7 +414,9 @@ impl Coordinator<'_> {
 
     fn receive(&mut self, rx: &mpsc::Receiver<Msg>, depth: &AtomicUsize, idle: Duration) -> Result<()> {
         loop {
-            let msg = match rx.recv_timeout(idle.max(Duration::from_millis(10)) / 2) {
+            // Wake at least every 50 ms without input: processing-time timers and triggers are
+            // due by the clock, and idle readers are noticed.
+            let msg = match rx.recv_timeout((idle / 2).clamp(Duration::from_millis(5), Duration::from_millis(50))) {
                 Ok(m) => m,
                 Err(mpsc::RecvTimeoutError::Timeout) => {
                     self.advance_all(idle)?;

@@ -71,7 +71,7 @@ impl<P: KeyedProcess + ?Sized> ProcessCtx<'_, P> {
         now()
     }
 
-    /// Calls `on_timer` for the current key once the watermark reaches `at`.
+    /// Calls `on_timer` for the current key once the watermark passes `at` (rows at `at` are still on time).
     pub fn register_event_time_timer(&mut self, at: Timestamp) {
         self.timers.event.insert((at.0, self.key_bytes.to_vec()));
     }

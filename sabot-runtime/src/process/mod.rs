@@ -5,12 +5,13 @@
 //! - State is per key, by name: [`ProcessCtx::value`], [`ProcessCtx::list`] and
 //!   [`ProcessCtx::map`] read and write the job's state backend (`--state memory|rocksdb:DIR|
 //!   tonbo:DIR`), so state larger than memory lives on disk.
-//! - Timers are per key and time: event-time timers fire when the watermark reaches their time
-//!   (in time order), processing-time timers when the wall clock does. At the end of input the
-//!   final watermark fires every event-time timer, and then every processing-time timer fires,
-//!   so nothing a function registered is dropped.
-//! - One function instance sees every key, in input order per key; it runs on the thread that
-//!   merges the stage's input (the rows before it run on all cores).
+//! - Timers are per key and time: event-time timers fire when the watermark passes their time
+//!   (in time order), processing-time timers when the wall clock does. At the end of input
+//!   every event-time timer fires, then every processing-time timer, so nothing a function
+//!   registered is dropped; timers those final firings register are not fired.
+//! - One function instance sees every key, in input order per key (per reader in a stream with
+//!   several); it runs on the thread that merges the stage's input (the rows before it run on
+//!   all cores).
 
 mod ctx;
 mod runner;
@@ -30,7 +31,7 @@ pub type ProcessResult = std::result::Result<(), Box<dyn std::error::Error + Sen
 /// Which clock a timer follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum TimeDomain {
-    /// The records' event time: fires when the watermark reaches it.
+    /// The records' event time: fires when the watermark passes it.
     EventTime,
     /// The wall clock of the machine running the job.
     ProcessingTime,

@@ -107,14 +107,40 @@ impl<P: KeyedProcess> Processing<P> {
                 return Ok(());
             }
             let Some((time, bytes)) = set.pop_first() else { return Ok(()) };
-            let key = match P::Key::decode(&bytes) {
-                Some((k, n)) if n == bytes.len() => k,
-                _ => return Err(Error::Config(format!("a timer's key of `{}` does not decode", std::any::type_name::<P>()))),
-            };
-            let timer = Timer { time: Timestamp(time), domain };
-            let func = self.func.get_or_insert_with(self.make);
-            func.on_timer(timer, &mut self.env.ctx(&key, &bytes)).map_err(|e| Self::failed(&key, "on_timer", e))?;
+            self.on_timer(domain, time, bytes)?;
         }
+    }
+
+    /// At the end of input: fires every timer registered so far, in time order, event time
+    /// first. Timers the callbacks register now are for a future that will not come (a timer
+    /// that re-arms itself would otherwise fire forever): they are dropped, and counted in the
+    /// log.
+    fn fire_all(&mut self) -> Result<()> {
+        for domain in [TimeDomain::EventTime, TimeDomain::ProcessingTime] {
+            let set = match domain {
+                TimeDomain::EventTime => std::mem::take(&mut self.env.timers.event),
+                TimeDomain::ProcessingTime => std::mem::take(&mut self.env.timers.processing),
+            };
+            for (time, bytes) in set {
+                self.on_timer(domain, time, bytes)?;
+            }
+        }
+        let left = self.env.timers.event.len() + self.env.timers.processing.len();
+        if left > 0 {
+            tracing::debug!(timers = left, "timers registered at the end of input were not fired");
+        }
+        Ok(())
+    }
+
+    /// Calls the function's `on_timer` for the timer at `time` of the key encoded in `bytes`.
+    fn on_timer(&mut self, domain: TimeDomain, time: i64, bytes: Vec<u8>) -> Result<()> {
+        let key = match P::Key::decode(&bytes) {
+            Some((k, n)) if n == bytes.len() => k,
+            _ => return Err(Error::Config(format!("a timer's key of `{}` does not decode", std::any::type_name::<P>()))),
+        };
+        let timer = Timer { time: Timestamp(time), domain };
+        let func = self.func.get_or_insert_with(self.make);
+        func.on_timer(timer, &mut self.env.ctx(&key, &bytes)).map_err(|e| Self::failed(&key, "on_timer", e))
     }
 
     /// The rows emitted so far, in batches.
@@ -138,6 +164,13 @@ impl<P: KeyedProcess> AggPartial for Processing<P> {
             .into_any()
             .downcast::<Self>()
             .map_err(|_| Error::Config("merging partial results of different process functions".into()))?;
+        // A table that already ran the function comes from another pass over the input (a
+        // spilled join's partition before this stage): its output and state would be lost.
+        if other.func.is_some() {
+            return Err(Error::Config(
+                "a `process` function after a join whose build side spilled runs once per partition, which it cannot yet; raise --memory-limit".into(),
+            ));
+        }
         // This table's own records come first: splits merge in input order.
         self.drain()?;
         self.pending = other.pending;
@@ -147,8 +180,7 @@ impl<P: KeyedProcess> AggPartial for Processing<P> {
     fn finish(mut self: Box<Self>, rows_per_batch: usize) -> Result<Finished> {
         self.drain()?;
         self.env.watermark = Some(i64::MAX);
-        self.fire(TimeDomain::EventTime, i64::MAX)?;
-        self.fire(TimeDomain::ProcessingTime, i64::MAX)?;
+        self.fire_all()?;
         Ok(Finished::Batches(self.rows(rows_per_batch)))
     }
 
@@ -160,7 +192,8 @@ impl<P: KeyedProcess> AggPartial for Processing<P> {
         self.drain()?;
         if watermark < i64::MAX {
             self.env.watermark = Some(watermark);
-            Processing::fire(self, TimeDomain::EventTime, watermark)?;
+            // Rows at the watermark itself are still on time: a timer fires once it is behind.
+            Processing::fire(self, TimeDomain::EventTime, watermark - 1)?;
             Processing::fire(self, TimeDomain::ProcessingTime, now().0)?;
         }
         Ok(self.rows(rows_per_batch))
