@@ -483,11 +483,12 @@ where
             return Ok(Vec::new());
         }
         let mut groups = match self.sessions {
-            // A session is done when its merged end has passed: merge every key's windows,
-            // keep the open sessions (merged) in the table.
+            // A session is done when its merged end is behind the watermark: merge every key's
+            // windows, keep the open sessions (merged) in the table. A row at the watermark is
+            // still on time and would touch a session ending there, so that one stays open.
             Some(sessions) => {
                 let all = sessions(self.table.take_groups().collect(), &self.merge);
-                let (done, open): (Vec<_>, Vec<_>) = all.into_iter().partition(|(k, _)| end(k) <= watermark);
+                let (done, open): (Vec<_>, Vec<_>) = all.into_iter().partition(|(k, _)| end(k) < watermark);
                 for (k, a) in open {
                     self.table.insert_owned(k, a, |_, _| {});
                 }
