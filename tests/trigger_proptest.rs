@@ -95,7 +95,8 @@ fn naive_counts(evs: &[Ev], n: u64, window_ms: Option<i64>) -> Vec<Agg> {
     out
 }
 
-/// Running results after every second row of a key, and the total at the end.
+/// Running results after every second row of a key, and the total at the end when rows came
+/// after the last of those (an unchanged result is not emitted twice).
 fn naive_running(evs: &[Ev]) -> Vec<Agg> {
     let mut per: BTreeMap<Option<u64>, (u64, i64)> = BTreeMap::new();
     let mut out = Vec::new();
@@ -107,7 +108,7 @@ fn naive_running(evs: &[Ev]) -> Vec<Agg> {
             out.push(Agg { key: e.key, end: END, n: g.0, total: g.1 });
         }
     }
-    out.extend(per.into_iter().map(|(key, (n, total))| Agg { key, end: END, n, total }));
+    out.extend(per.into_iter().filter(|(_, (n, _))| n % 2 == 1).map(|(key, (n, total))| Agg { key, end: END, n, total }));
     out.sort();
     out
 }

@@ -165,3 +165,23 @@ proptest! {
         check(sessions, &evs, morsel, naive_sessions(&evs, 50))?;
     }
 }
+
+#[test]
+fn a_session_ending_at_the_watermark_still_takes_rows() {
+    // Gap 50 ms, one reader, no allowed disorder, one row per morsel: after the second row the
+    // watermark is 50 ms, where key 1's session [0, 50) ends. A row of key 1 at 0 ms is still on
+    // time (not behind the watermark), so it joins that session instead of being late.
+    let at = |key: u64, ms: i64| Ev { key: Some(key), v: 1, t: Timestamp(ms * MS) };
+    let evs = vec![at(1, 0), at(2, 50), at(1, 0)];
+    let (sink, out) = sabot::sink::collect();
+    let summary = Job::new(sessions)
+        .source("evs", memory(Ev::to_batches(&evs, 1)))
+        .parallelism(1)
+        .streaming(StreamOptions::default())
+        .sink("out", sink)
+        .run()
+        .unwrap();
+    assert_eq!(summary.late, 0);
+    let got: Vec<Agg> = out.lock().unwrap().iter().flat_map(|b| Agg::from_batch(b).unwrap()).collect();
+    assert_eq!(sorted(got), sorted(vec![agg(Some(1), 0, 50, 2, 2), agg(Some(2), 50, 100, 1, 1)]));
+}

@@ -140,7 +140,8 @@ impl Ctx<'_> {
             let __key = #key;
             let mut __on_time = false;
             for __w in __p::WindowAssigner::windows(&__assigner, #time) {
-                if __ctx.expired(__w, __p::lateness(&__assigner)) {
+                // A session ending at the watermark still takes rows (they touch it).
+                if __ctx.expired(__w, __p::lateness(&__assigner) + __p::merging(&__assigner) as i64) {
                     continue;
                 }
                 __on_time = true;

@@ -227,6 +227,12 @@ pub trait AggPartial: Send {
         let _ = (watermark, rows_per_batch);
         Ok(Vec::new())
     }
+    /// Whether the table must see its whole input in one pass, in input order (a `process`
+    /// function, a triggered window): a stage that probes a spilled join runs once per
+    /// partition, which such a table cannot follow.
+    fn single_pass(&self) -> bool {
+        false
+    }
     /// Streaming: rows ready without a watermark moving (a `process` function's output and
     /// its processing-time timers due now). Other tables have none.
     fn tick(&mut self, rows_per_batch: usize) -> Result<Vec<RecordBatch>> {

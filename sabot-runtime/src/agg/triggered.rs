@@ -36,8 +36,6 @@ pub struct Triggered<I, K, A, U, F, T, O> {
     finish: F,
     trigger: T,
     touched: Vec<(Window, K)>,
-    /// The last watermark the trigger was asked about.
-    watermark: Option<i64>,
     /// When `on_tick` runs next.
     next_tick: Option<Instant>,
 }
@@ -70,13 +68,20 @@ where
             finish,
             trigger,
             touched: Vec::new(),
-            watermark: None,
             next_tick,
         }))
     }
 
-    /// Applies the trigger's answer for group `key`, adding a row to `out` when it fires.
+    /// Applies the trigger's answer for group `key`, adding a row to `out` when it fires. A
+    /// window with no rows since it last fired would emit the same result again: a `Fire` of it
+    /// does nothing and a `FireAndPurge` only purges.
     fn act(&mut self, key: (Window, K), action: TriggerAction, out: &mut Vec<O>) {
+        let unchanged = self.table.get_owned_mut(&key).is_some_and(|s| s.2 == 0);
+        let action = match action {
+            TriggerAction::Fire if unchanged => TriggerAction::Continue,
+            TriggerAction::FireAndPurge if unchanged => TriggerAction::Purge,
+            other => other,
+        };
         match action {
             TriggerAction::Continue => {}
             TriggerAction::Fire => {
@@ -111,13 +116,11 @@ where
         }
     }
 
-    /// Asks the trigger about the groups at `watermark` that took rows since they last fired
-    /// or whose window end it passes now: a window the trigger fired and kept is not asked
-    /// again until rows change it (so a `Fire` at the end is not repeated at each watermark).
+    /// Asks the trigger about the groups at `watermark` that took rows since they last fired or
+    /// whose window has ended (so it can purge windows it fired and kept; `act` does not repeat
+    /// a result that did not change).
     fn watermark(&mut self, watermark: i64, out: &mut Vec<O>) {
-        let before = self.watermark.replace(watermark).unwrap_or(i64::MIN);
-        let passes = |w: &Window| w.end.0 <= watermark && w.end.0 > before;
-        let keys: Vec<(Window, K)> = self.table.iter().filter(|(k, s)| s.2 > 0 || passes(&k.0)).map(|(k, _)| k.clone()).collect();
+        let keys: Vec<(Window, K)> = self.table.iter().filter(|(k, s)| s.2 > 0 || k.0.end.0 <= watermark).map(|(k, _)| k.clone()).collect();
         for key in keys {
             let action = self.trigger.on_watermark(key.0, Timestamp(watermark));
             self.act(key, action, out);
@@ -186,7 +189,7 @@ where
         self.drain(&mut out);
         self.watermark(i64::MAX, &mut out);
         // Windows a trigger kept past the end of input fire once more if rows came since they
-        // last fired (a window it fired and kept at the final watermark is not repeated).
+        // last fired.
         let rest: Vec<_> = self.table.take_groups().filter(|(_, s)| s.2 > 0).collect();
         out.extend(rest.into_iter().map(|(k, (acc, _, _))| (self.finish)(k, acc)));
         Ok(Finished::Batches(Self::batches(out, rows_per_batch)))
@@ -204,6 +207,10 @@ where
             self.tick_due(&mut out);
         }
         Ok(Self::batches(out, rows_per_batch))
+    }
+
+    fn single_pass(&self) -> bool {
+        true
     }
 
     fn tick(&mut self, rows_per_batch: usize) -> Result<Vec<RecordBatch>> {

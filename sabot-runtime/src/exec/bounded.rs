@@ -144,6 +144,11 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
                 }
                 StageRun::Aggregate(run) => {
                     let merged = merge_splits(&pool, run, splits, base, &mut summary, opts, shared, |m, p| m.merge(p))?;
+                    if passes.len() > 1 && merged.as_ref().is_some_and(|m| m.single_pass()) {
+                        return Err(Error::Config(format!(
+                            "stage {index} ends in a `process` function or a triggered window after a join whose build side spilled; it would run once per partition, out of input order: raise --memory-limit"
+                        )));
+                    }
                     merge_passes(&mut agg, merged, |m, p| m.merge(p))?;
                 }
                 StageRun::Build(run) => {

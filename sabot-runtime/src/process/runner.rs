@@ -193,10 +193,16 @@ impl<P: KeyedProcess> AggPartial for Processing<P> {
         if watermark < i64::MAX {
             self.env.watermark = Some(watermark);
             // Rows at the watermark itself are still on time: a timer fires once it is behind.
-            Processing::fire(self, TimeDomain::EventTime, watermark - 1)?;
+            if let Some(upto) = watermark.checked_sub(1) {
+                Processing::fire(self, TimeDomain::EventTime, upto)?;
+            }
             Processing::fire(self, TimeDomain::ProcessingTime, now().0)?;
         }
         Ok(self.rows(rows_per_batch))
+    }
+
+    fn single_pass(&self) -> bool {
+        true
     }
 
     fn tick(&mut self, rows_per_batch: usize) -> Result<Vec<RecordBatch>> {
