@@ -40,12 +40,15 @@ SELECT auction, bidder, price, t AS date_time, window_end FROM r WHERE rn = 1 OR
 """
 
 
+# Sessions are cut over each bidder's distinct bid times: with bids at equal times, `lag` and
+# the running sum could otherwise order the tied rows differently and split one session.
 Q11 = """
 WITH b AS (SELECT bidder, epoch_ms(date_time) AS t FROM read_parquet($bids)),
-s AS (SELECT bidder, t, CASE WHEN t - lag(t) OVER (PARTITION BY bidder ORDER BY t) <= 10000 THEN 0 ELSE 1 END AS new FROM b),
+d AS (SELECT DISTINCT bidder, t FROM b),
+s AS (SELECT bidder, t, CASE WHEN t - lag(t) OVER (PARTITION BY bidder ORDER BY t) <= 10000 THEN 0 ELSE 1 END AS new FROM d),
 g AS (SELECT bidder, t, sum(new) OVER (PARTITION BY bidder ORDER BY t ROWS UNBOUNDED PRECEDING) AS sid FROM s)
-SELECT bidder, count(*) AS bid_count, min(t) AS starttime, max(t) + 10000 AS endtime
-FROM g GROUP BY bidder, sid ORDER BY bidder, starttime
+SELECT b.bidder, count(*) AS bid_count, min(b.t) AS starttime, max(b.t) + 10000 AS endtime
+FROM b JOIN g ON b.bidder = g.bidder AND b.t = g.t GROUP BY b.bidder, g.sid ORDER BY b.bidder, starttime
 """
 
 Q8 = """
