@@ -62,7 +62,8 @@ fn naive(lhs: &[Ev], rhs: &[Ev]) -> Vec<Pair> {
 }
 
 fn ev() -> impl Strategy<Value = Ev> {
-    let key = prop_oneof![5 => Just(Some(0u64)), 4 => (1u64..6).prop_map(Some), 1 => Just(None)];
+    // One key holds nine rows in ten; one in twenty is null.
+    let key = prop_oneof![18 => Just(Some(0u64)), 1 => (1u64..6).prop_map(Some), 1 => Just(None)];
     (key, -5i64..5, 0i64..1000).prop_map(|(key, v, t)| Ev { key, v, t: Timestamp(t * MS) })
 }
 
