@@ -31,7 +31,7 @@ pub struct ProcessCtx<'a, P: KeyedProcess + ?Sized> {
     pub(crate) watermark: Option<i64>,
 }
 
-impl<P: KeyedProcess + ?Sized> ProcessCtx<'_, P> {
+impl<'a, P: KeyedProcess + ?Sized> ProcessCtx<'a, P> {
     /// The key of the record or timer being handled.
     pub fn key(&self) -> &P::Key {
         self.key
@@ -43,21 +43,21 @@ impl<P: KeyedProcess + ?Sized> ProcessCtx<'_, P> {
     }
 
     /// The value state `name` of the current key.
-    pub fn value<V: StateCodec>(&mut self, name: &str) -> Result<KeyedValue<V>, StateError> {
+    pub fn value<V: StateCodec>(&mut self, name: &str) -> Result<KeyedValue<'a, V>, StateError> {
         let ns = self.scope.namespace(name)?;
-        Ok(KeyedValue::new(self.scope.backend().clone(), ns, self.key_bytes.to_vec()))
+        Ok(KeyedValue::new(self.scope.backend().clone(), ns, self.key_bytes))
     }
 
     /// The list state `name` of the current key.
-    pub fn list<V: StateCodec>(&mut self, name: &str) -> Result<KeyedList<V>, StateError> {
+    pub fn list<V: StateCodec>(&mut self, name: &str) -> Result<KeyedList<'a, V>, StateError> {
         let ns = self.scope.namespace(name)?;
-        Ok(KeyedList::new(self.scope.backend().clone(), ns, self.key_bytes.to_vec()))
+        Ok(KeyedList::new(self.scope.backend().clone(), ns, self.key_bytes))
     }
 
     /// The map state `name` of the current key.
-    pub fn map<MK: StateCodec, V: StateCodec>(&mut self, name: &str) -> Result<KeyedMap<MK, V>, StateError> {
+    pub fn map<MK: StateCodec, V: StateCodec>(&mut self, name: &str) -> Result<KeyedMap<'a, MK, V>, StateError> {
         let ns = self.scope.namespace(name)?;
-        Ok(KeyedMap::new(self.scope.backend().clone(), ns, self.key_bytes.to_vec()))
+        Ok(KeyedMap::new(self.scope.backend().clone(), ns, self.key_bytes))
     }
 
     /// The event time every input has passed (`None` before the first watermark; in batch

@@ -2,7 +2,7 @@
 //! stored as bytes in the job's state backend under `process.s<stage>.<name>`.
 
 use sabot_state::{StateBackend, StateCodec, StateError};
-use std::collections::BTreeSet;
+use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
@@ -11,26 +11,28 @@ use std::sync::Arc;
 pub(crate) struct StateScope {
     backend: Arc<dyn StateBackend>,
     stage: usize,
-    opened: BTreeSet<String>,
+    /// The namespace of each state name used so far (looked up per record, without allocating).
+    opened: HashMap<String, Arc<str>>,
 }
 
 impl StateScope {
     pub(crate) fn new(backend: Arc<dyn StateBackend>, stage: usize) -> Self {
-        StateScope { backend, stage, opened: BTreeSet::new() }
+        StateScope { backend, stage, opened: HashMap::new() }
     }
 
     /// The namespace of state `name`, cleared on first use.
-    pub(crate) fn namespace(&mut self, name: &str) -> Result<String, StateError> {
-        let ns = format!("process.s{}.{name}", self.stage);
-        if !self.opened.contains(&ns) {
-            if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-                return Err(StateError::Name(format!("{name} (state names are letters, digits and `_`)")));
-            }
-            for (k, _) in self.backend.entries(&ns)? {
-                self.backend.delete(&ns, &k)?;
-            }
-            self.opened.insert(ns.clone());
+    pub(crate) fn namespace(&mut self, name: &str) -> Result<Arc<str>, StateError> {
+        if let Some(ns) = self.opened.get(name) {
+            return Ok(Arc::clone(ns));
         }
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+            return Err(StateError::Name(format!("{name} (state names are letters, digits and `_`)")));
+        }
+        let ns: Arc<str> = format!("process.s{}.{name}", self.stage).into();
+        for (k, _) in self.backend.entries(&ns)? {
+            self.backend.delete(&ns, &k)?;
+        }
+        self.opened.insert(name.to_string(), Arc::clone(&ns));
         Ok(ns)
     }
 
@@ -56,38 +58,38 @@ fn encode<T: StateCodec>(v: &T) -> Vec<u8> {
 }
 
 /// One value of the current key (`ctx.value::<V>("name")`).
-pub struct KeyedValue<V> {
+pub struct KeyedValue<'a, V> {
     backend: Arc<dyn StateBackend>,
-    ns: String,
-    key: Vec<u8>,
+    ns: Arc<str>,
+    key: &'a [u8],
     _v: PhantomData<fn() -> V>,
 }
 
-impl<V: StateCodec> KeyedValue<V> {
-    pub(crate) fn new(backend: Arc<dyn StateBackend>, ns: String, key: Vec<u8>) -> Self {
+impl<'a, V: StateCodec> KeyedValue<'a, V> {
+    pub(crate) fn new(backend: Arc<dyn StateBackend>, ns: Arc<str>, key: &'a [u8]) -> Self {
         KeyedValue { backend, ns, key, _v: PhantomData }
     }
     /// The value, if set.
     pub fn get(&self) -> Result<Option<V>, StateError> {
-        self.backend.get(&self.ns, &self.key)?.map(|b| decode(&self.ns, &b)).transpose()
+        self.backend.get(&self.ns, self.key)?.map(|b| decode(&self.ns, &b)).transpose()
     }
     /// Sets the value.
     pub fn set(&self, value: &V) -> Result<(), StateError> {
-        self.backend.put(&self.ns, &self.key, &encode(value))
+        self.backend.put(&self.ns, self.key, &encode(value))
     }
     /// Removes the value.
     pub fn clear(&self) -> Result<(), StateError> {
-        self.backend.delete(&self.ns, &self.key)
+        self.backend.delete(&self.ns, self.key)
     }
 }
 
 /// A list of the current key (`ctx.list::<V>("name")`).
-pub struct KeyedList<V> {
-    inner: KeyedValue<Vec<V>>,
+pub struct KeyedList<'a, V> {
+    inner: KeyedValue<'a, Vec<V>>,
 }
 
-impl<V: StateCodec> KeyedList<V> {
-    pub(crate) fn new(backend: Arc<dyn StateBackend>, ns: String, key: Vec<u8>) -> Self {
+impl<'a, V: StateCodec> KeyedList<'a, V> {
+    pub(crate) fn new(backend: Arc<dyn StateBackend>, ns: Arc<str>, key: &'a [u8]) -> Self {
         KeyedList { inner: KeyedValue::new(backend, ns, key) }
     }
     /// The list (empty when nothing was added).
@@ -111,15 +113,15 @@ impl<V: StateCodec> KeyedList<V> {
 }
 
 /// A map of the current key (`ctx.map::<MK, V>("name")`).
-pub struct KeyedMap<MK, V> {
+pub struct KeyedMap<'a, MK, V> {
     backend: Arc<dyn StateBackend>,
-    ns: String,
-    key: Vec<u8>,
+    ns: Arc<str>,
+    key: &'a [u8],
     _v: PhantomData<fn(MK) -> V>,
 }
 
-impl<MK: StateCodec, V: StateCodec> KeyedMap<MK, V> {
-    pub(crate) fn new(backend: Arc<dyn StateBackend>, ns: String, key: Vec<u8>) -> Self {
+impl<'a, MK: StateCodec, V: StateCodec> KeyedMap<'a, MK, V> {
+    pub(crate) fn new(backend: Arc<dyn StateBackend>, ns: Arc<str>, key: &'a [u8]) -> Self {
         KeyedMap { backend, ns, key, _v: PhantomData }
     }
     /// Entries are stored under the key's length, the key's bytes, then the map key's bytes,
@@ -131,7 +133,7 @@ impl<MK: StateCodec, V: StateCodec> KeyedMap<MK, V> {
     }
     fn prefix(&self) -> Vec<u8> {
         let mut out = (self.key.len() as u32).to_be_bytes().to_vec();
-        out.extend_from_slice(&self.key);
+        out.extend_from_slice(self.key);
         out
     }
     /// The entry for `map_key`.
