@@ -15,7 +15,7 @@ use super::GroupKey;
 use super::interval_join::IntervalPairFn;
 use super::table::{AggPartial, Finished, GroupTable};
 use crate::error::{Error, Result};
-use crate::record::{Record, RecordBuilder};
+use crate::record::Record;
 use arrow::array::RecordBatch;
 use std::any::Any;
 use std::hash::Hash;
@@ -112,20 +112,7 @@ where
             !all && (!probe.is_empty() || !build.is_empty())
         });
         self.next = next;
-        // Earlier probe rows first, so results leave in event-time order.
-        rows.sort_by_key(|(t, _)| *t);
-        let mut out = Vec::new();
-        let mut builder = O::builder(rows_per_batch.clamp(1, 1024));
-        for (_, row) in &rows {
-            builder.append(row.as_row());
-            if builder.len() >= rows_per_batch {
-                out.push(builder.finish());
-            }
-        }
-        if !builder.is_empty() {
-            out.push(builder.finish());
-        }
-        out
+        super::interval_join::in_time_order(rows, rows_per_batch)
     }
 }
 

@@ -7,7 +7,7 @@
 use super::GroupKey;
 use super::table::{AggPartial, Finished, GroupTable};
 use crate::error::{Error, Result};
-use crate::record::{Record, RecordBuilder};
+use crate::record::Record;
 use arrow::array::RecordBatch;
 use std::any::Any;
 use std::hash::Hash;
@@ -170,21 +170,16 @@ where
             !all && (!probe.is_empty() || !build.is_empty())
         });
         self.next = next;
-        // Earlier probe rows first, so results leave in event-time order.
-        rows.sort_by_key(|(t, _)| *t);
-        let mut out = Vec::new();
-        let mut builder = O::builder(rows_per_batch.clamp(1, 1024));
-        for (_, row) in &rows {
-            builder.append(row.as_row());
-            if builder.len() >= rows_per_batch {
-                out.push(builder.finish());
-            }
-        }
-        if !builder.is_empty() {
-            out.push(builder.finish());
-        }
-        out
+        in_time_order(rows, rows_per_batch)
     }
+}
+
+/// Output rows of a time-based join, each with its probe row's event time, in batches:
+/// earlier probe rows first, so results leave in event-time order.
+pub(super) fn in_time_order<O: Record>(mut rows: Vec<(i64, O)>, rows_per_batch: usize) -> Vec<RecordBatch> {
+    rows.sort_by_key(|(t, _)| *t);
+    let rows: Vec<O> = rows.into_iter().map(|(_, row)| row).collect();
+    O::to_batches(&rows, rows_per_batch)
 }
 
 impl<K, P, B, O> AggPartial for IntervalJoin<K, P, B, O>

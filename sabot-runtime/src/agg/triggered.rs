@@ -6,7 +6,7 @@
 
 use super::table::{AggPartial, Finished, GroupTable};
 use crate::error::{Error, Result};
-use crate::record::{Record, RecordBuilder};
+use crate::record::Record;
 use crate::trigger::{Trigger, TriggerAction};
 use crate::value::Timestamp;
 use crate::window::Window;
@@ -141,18 +141,6 @@ where
             self.act(key, action, out);
         }
     }
-
-    fn batches(rows: Vec<O>, rows_per_batch: usize) -> Vec<RecordBatch> {
-        rows.chunks(rows_per_batch.max(1))
-            .map(|chunk| {
-                let mut b = O::builder(chunk.len());
-                for r in chunk {
-                    b.append(r.as_row());
-                }
-                b.finish()
-            })
-            .collect()
-    }
 }
 
 impl<I, K, A, U, F, T, O> AggPartial for Triggered<I, K, A, U, F, T, O>
@@ -192,7 +180,7 @@ where
         // last fired.
         let rest: Vec<_> = self.table.take_groups().filter(|(_, s)| s.2 > 0).collect();
         out.extend(rest.into_iter().map(|(k, (acc, _, _))| (self.finish)(k, acc)));
-        Ok(Finished::Batches(Self::batches(out, rows_per_batch)))
+        Ok(Finished::Batches(O::to_batches(&out, rows_per_batch)))
     }
 
     fn into_any(self: Box<Self>) -> Box<dyn Any> {
@@ -206,7 +194,7 @@ where
             self.watermark(watermark, &mut out);
             self.tick_due(&mut out);
         }
-        Ok(Self::batches(out, rows_per_batch))
+        Ok(O::to_batches(&out, rows_per_batch))
     }
 
     fn single_pass(&self) -> bool {
@@ -217,6 +205,6 @@ where
         let mut out = std::mem::take(&mut self.fired);
         self.drain(&mut out);
         self.tick_due(&mut out);
-        Ok(Self::batches(out, rows_per_batch))
+        Ok(O::to_batches(&out, rows_per_batch))
     }
 }

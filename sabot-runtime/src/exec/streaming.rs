@@ -498,8 +498,7 @@ impl Coordinator<'_> {
             if rows.is_empty() {
                 continue;
             }
-            let readers: Vec<usize> = (0..self.spec.stages.len()).filter(|&r| self.spec.stages[r].input == StageInput::Stage(k)).collect();
-            for r in readers {
+            for r in self.readers_of(k) {
                 self.deliver(r, &rows)?;
             }
         }
@@ -547,8 +546,7 @@ impl Coordinator<'_> {
     /// Hands `batches` produced by `stage` to the stages that read it, then moves their
     /// watermark to `wm` (`None`: end of input).
     fn forward(&mut self, stage: usize, batches: Vec<RecordBatch>, wm: Option<i64>) -> Result<()> {
-        let readers: Vec<usize> = (0..self.spec.stages.len()).filter(|&k| self.spec.stages[k].input == StageInput::Stage(stage)).collect();
-        for k in readers {
+        for k in self.readers_of(stage) {
             self.deliver(k, &batches)?;
             match wm {
                 Some(wm) => self.advance(k, wm)?,
@@ -556,6 +554,11 @@ impl Coordinator<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The stages that read stage `stage`'s output.
+    fn readers_of(&self, stage: usize) -> Vec<usize> {
+        (0..self.spec.stages.len()).filter(|&k| self.spec.stages[k].input == StageInput::Stage(stage)).collect()
     }
 
     /// Runs stage `k` over batches from the stage before it.

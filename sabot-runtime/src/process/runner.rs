@@ -7,7 +7,7 @@ use super::state::StateScope;
 use super::{KeyedProcess, TimeDomain, Timer};
 use crate::agg::{AggPartial, Finished, GroupKey, StageCtx};
 use crate::error::{Error, Result};
-use crate::record::{Record, RecordBuilder};
+use crate::record::Record;
 use crate::value::Timestamp;
 use arrow::array::RecordBatch;
 use sabot_state::StateCodec;
@@ -145,16 +145,7 @@ impl<P: KeyedProcess> Processing<P> {
 
     /// The rows emitted so far, in batches.
     fn rows(&mut self, rows_per_batch: usize) -> Vec<RecordBatch> {
-        let rows = std::mem::take(&mut self.env.out);
-        let mut batches = Vec::new();
-        for chunk in rows.chunks(rows_per_batch.max(1)) {
-            let mut b = P::Out::builder(chunk.len());
-            for r in chunk {
-                b.append(r.as_row());
-            }
-            batches.push(b.finish());
-        }
-        batches
+        P::Out::to_batches(&std::mem::take(&mut self.env.out), rows_per_batch)
     }
 }
 
