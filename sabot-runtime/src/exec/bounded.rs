@@ -1,7 +1,7 @@
 //! Morsel-driven execution of bounded input on a rayon pool. Each split (row group, file,
-//! slice of a batch) is read and pushed through its stage by one worker; up to a window of
-//! splits run at once, and the calling thread writes their outputs to the sinks in split
-//! order, so output order equals input order and memory stays bounded by the window.
+//! slice of a batch) is read and pushed through its stage by one worker, and the workers write
+//! outputs to the sinks in split order (see [`in_split_order`]), so output order equals input
+//! order and memory stays bounded by a window of results.
 
 use crate::agg::{Finished, SpillCtx, StageCtx};
 use crate::error::{Error, Result};
@@ -10,7 +10,7 @@ use crate::source::{MemorySource, MorselIter, ReadRequest, Source, Split, Stored
 use crate::stage::{PipelineSpec, StageFn, StageInput, StageOutput, StageRun};
 use sabot_state::StateBackend;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, OnceLock, mpsc};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// How to run a bounded job.
@@ -194,48 +194,126 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
     Ok(summary)
 }
 
-/// Runs `splits` through `work` on the pool, at most a window at a time, and hands each
-/// result to `take` in split order.
-fn in_split_order<T: Send + 'static>(
+/// Runs `splits` through `work` on the pool, at most a window ahead of the oldest unwritten
+/// one, and hands each result to `take` in split order.
+///
+/// The workers themselves hand results on: whichever finishes the oldest outstanding split
+/// drains every result ready behind it. The calling thread only waits for the end, so on a
+/// fully busy pool no third thread wakes per split and preempts a worker.
+fn in_split_order<T: Send>(
     pool: &rayon::ThreadPool,
     splits: Vec<Box<dyn Split>>,
     opts: &RunOptions,
-    work: impl Fn(usize, Box<dyn Split>) -> T + Send + Sync + Clone + 'static,
-    mut take: impl FnMut(T) -> Result<()>,
+    work: impl Fn(usize, Box<dyn Split>) -> T + Send + Sync,
+    take: impl FnMut(T) -> Result<()> + Send,
 ) -> Result<()> {
     let total = splits.len();
-    let window = (opts.parallelism * 4).max(4);
+    let threads = opts.parallelism.max(1);
+    let window = (threads * 4).max(4);
     let bar = progress_bar(opts.progress, total);
-    let (tx, rx) = mpsc::channel::<(usize, T)>();
-    let mut pending = splits.into_iter().enumerate();
-    let mut ready: BTreeMap<usize, T> = BTreeMap::new();
-    let (mut in_flight, mut next) = (0usize, 0usize);
-    while next < total {
-        while in_flight < window {
-            let Some((idx, split)) = pending.next() else { break };
-            let tx = tx.clone();
-            let work = work.clone();
-            pool.spawn(move || {
-                // The receiver only goes away when an earlier split failed; nothing to report then.
-                let _ = tx.send((idx, work(idx, split)));
-            });
-            in_flight += 1;
+    let order = InOrder {
+        queue: Mutex::new(Queue { pending: splits.into_iter().enumerate(), ready: BTreeMap::new(), next: 0, error: None }),
+        drained: std::sync::Condvar::new(),
+        take: Mutex::new(take),
+        window,
+    };
+    pool.scope(|s| {
+        for _ in 0..threads.min(total) {
+            s.spawn(|_| order.worker(&work, bar.as_ref()));
         }
-        let (idx, result) = rx.recv().map_err(|_| Error::Config("a worker thread stopped unexpectedly".into()))?;
-        in_flight -= 1;
-        ready.insert(idx, result);
-        while let Some(result) = ready.remove(&next) {
-            take(result)?;
-            next += 1;
-            if let Some(bar) = &bar {
-                bar.inc(1);
-            }
-        }
-    }
+    });
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    Ok(())
+    let queue = order.queue.into_inner().unwrap_or_else(|p| p.into_inner());
+    match queue.error {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// The shared state of [`in_split_order`]'s workers.
+struct InOrder<I, T, F> {
+    queue: Mutex<Queue<I, T>>,
+    /// Signalled when results were handed on, for workers a window ahead.
+    drained: std::sync::Condvar,
+    /// Held by the one worker handing results on.
+    take: Mutex<F>,
+    window: usize,
+}
+
+/// Splits not started, results not yet handed on, and the index of the next to hand on.
+struct Queue<I, T> {
+    pending: I,
+    ready: BTreeMap<usize, T>,
+    next: usize,
+    error: Option<Error>,
+}
+
+impl<I: Iterator<Item = (usize, Box<dyn Split>)>, T, F: FnMut(T) -> Result<()>> InOrder<I, T, F> {
+    fn worker(&self, work: &(impl Fn(usize, Box<dyn Split>) -> T + Sync), bar: Option<&indicatif::ProgressBar>) {
+        loop {
+            let (idx, split) = {
+                let mut q = self.lock();
+                loop {
+                    if q.error.is_some() {
+                        return;
+                    }
+                    // Memory stays bounded: wait while the next split is a window ahead.
+                    if q.ready.len() < self.window {
+                        break;
+                    }
+                    q = self.drained.wait(q).unwrap_or_else(|p| p.into_inner());
+                }
+                match q.pending.next() {
+                    Some(next) => next,
+                    None => return,
+                }
+            };
+            let result = work(idx, split);
+            self.lock().ready.insert(idx, result);
+            self.hand_on(bar);
+        }
+    }
+
+    /// Hands on every result ready in order, unless another worker is doing so (it will see
+    /// ours: it checks again after letting go).
+    fn hand_on(&self, bar: Option<&indicatif::ProgressBar>) {
+        loop {
+            let Ok(mut take) = self.take.try_lock() else { return };
+            loop {
+                let result = {
+                    let mut q = self.lock();
+                    let next = q.next;
+                    match q.ready.remove(&next) {
+                        Some(r) => {
+                            q.next += 1;
+                            r
+                        }
+                        None => break,
+                    }
+                };
+                if let Err(e) = take(result) {
+                    // Nothing after a failed split is written.
+                    self.lock().error.get_or_insert(e);
+                    break;
+                }
+                if let Some(bar) = bar {
+                    bar.inc(1);
+                }
+            }
+            drop(take);
+            self.drained.notify_all();
+            let q = self.lock();
+            if q.error.is_some() || !q.ready.contains_key(&q.next) {
+                return;
+            }
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Queue<I, T>> {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -278,7 +356,7 @@ fn merge_splits<P: ?Sized + Send + 'static>(
     summary: &mut RunSummary,
     opts: &RunOptions,
     ctx: Arc<StageCtx>,
-    merge: impl Fn(&mut Box<P>, Box<P>) -> Result<()>,
+    merge: impl Fn(&mut Box<P>, Box<P>) -> Result<()> + Sync,
 ) -> Result<Option<Box<P>>> {
     let mut merged: Option<Box<P>> = None;
     in_split_order(
@@ -436,4 +514,75 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 fn keep_freed_pages(keep: bool) {
     // SAFETY: setting an option is a plain store in mimalloc; harmless when it is not in use.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, if keep { 1000 } else { 10 }) };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A split with nothing in it: the tests' work functions only look at its index.
+    struct Empty;
+    impl Split for Empty {
+        fn open(self: Box<Self>) -> Result<MorselIter> {
+            Ok(Box::new(std::iter::empty()))
+        }
+    }
+
+    fn splits(n: usize) -> Vec<Box<dyn Split>> {
+        (0..n).map(|_| Box::new(Empty) as Box<dyn Split>).collect()
+    }
+
+    fn opts(threads: usize) -> RunOptions {
+        RunOptions { parallelism: threads, ..Default::default() }
+    }
+
+    /// Splits finish out of order (later ones sooner, some much later); results still arrive in split order,
+    /// and no more than a window of them ever waits.
+    #[test]
+    fn results_arrive_in_split_order_within_a_window() {
+        for threads in [1, 2, 3] {
+            let pool = worker_pool(threads).unwrap();
+            let waiting = std::sync::atomic::AtomicUsize::new(0);
+            let most = std::sync::atomic::AtomicUsize::new(0);
+            let mut seen = Vec::new();
+            let work = |idx: usize, _| {
+                // Every 25th split is slow: without the window, the others would all pile up.
+                std::thread::sleep(Duration::from_micros(if idx.is_multiple_of(25) { 10_000 } else { (7 - idx % 8) * 50 } as u64));
+                let now = waiting.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+                most.fetch_max(now, std::sync::atomic::Ordering::SeqCst);
+                idx
+            };
+            in_split_order(&pool, splits(100), &opts(threads), work, |idx| {
+                waiting.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                seen.push(idx);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(seen, (0..100).collect::<Vec<_>>(), "{threads} threads");
+            let window = (threads * 4).max(4);
+            assert!(most.into_inner() <= window + threads, "{threads} threads: more than a window waited");
+        }
+    }
+
+    /// A failed result stops the run: nothing after it is handed on, and its error is returned.
+    #[test]
+    fn a_failed_split_stops_what_follows() {
+        let pool = worker_pool(2).unwrap();
+        let mut seen = Vec::new();
+        let out = in_split_order(
+            &pool,
+            splits(50),
+            &opts(2),
+            |idx, _| idx,
+            |idx| {
+                if idx == 17 {
+                    return Err(Error::Config("split 17 failed".into()));
+                }
+                seen.push(idx);
+                Ok(())
+            },
+        );
+        assert!(matches!(out, Err(Error::Config(m)) if m == "split 17 failed"));
+        assert_eq!(seen, (0..17).collect::<Vec<_>>());
+    }
 }
