@@ -4,5 +4,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
-cargo build --release -q -p sabot-examples --bin quickstart
-exec ./target/release/quickstart "$@"
+# `cargo run` finds the binary wherever the target dir is (CARGO_TARGET_DIR included).
+exec cargo run --release -q -p sabot-examples --bin quickstart -- "$@"
