@@ -212,7 +212,7 @@ fn in_split_order<T: Send>(
     let window = (threads * 4).max(4);
     let bar = progress_bar(opts.progress, total);
     let order = InOrder {
-        queue: Mutex::new(Queue { pending: splits.into_iter().enumerate(), ready: BTreeMap::new(), next: 0, error: None }),
+        queue: Mutex::new(Queue { pending: splits.into_iter().enumerate(), ready: BTreeMap::new(), next: 0, error: None, panic: None }),
         drained: std::sync::Condvar::new(),
         take: Mutex::new(take),
         window,
@@ -226,6 +226,10 @@ fn in_split_order<T: Send>(
         bar.finish_and_clear();
     }
     let queue = order.queue.into_inner().unwrap_or_else(|p| p.into_inner());
+    // A panic in user code stays a panic, raised here once every worker has stopped.
+    if let Some(payload) = queue.panic {
+        std::panic::resume_unwind(payload);
+    }
     match queue.error {
         Some(e) => Err(e),
         None => Ok(()),
@@ -248,6 +252,8 @@ struct Queue<I, T> {
     ready: BTreeMap<usize, T>,
     next: usize,
     error: Option<Error>,
+    /// What a worker's split panicked with: the others stop instead of waiting for its result.
+    panic: Option<Box<dyn std::any::Any + Send>>,
 }
 
 impl<I: Iterator<Item = (usize, Box<dyn Split>)>, T, F: FnMut(T) -> Result<()>> InOrder<I, T, F> {
@@ -256,7 +262,7 @@ impl<I: Iterator<Item = (usize, Box<dyn Split>)>, T, F: FnMut(T) -> Result<()>> 
             let (idx, split) = {
                 let mut q = self.lock();
                 loop {
-                    if q.error.is_some() {
+                    if q.error.is_some() || q.panic.is_some() {
                         return;
                     }
                     // Memory stays bounded: wait while the next split is a window ahead.
@@ -270,7 +276,14 @@ impl<I: Iterator<Item = (usize, Box<dyn Split>)>, T, F: FnMut(T) -> Result<()>> 
                     None => return,
                 }
             };
-            let result = work(idx, split);
+            let result = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| work(idx, split))) {
+                Ok(result) => result,
+                Err(payload) => {
+                    self.lock().panic.get_or_insert(payload);
+                    self.drained.notify_all();
+                    return;
+                }
+            };
             self.lock().ready.insert(idx, result);
             self.hand_on(bar);
         }
@@ -293,10 +306,18 @@ impl<I: Iterator<Item = (usize, Box<dyn Split>)>, T, F: FnMut(T) -> Result<()>> 
                         None => break,
                     }
                 };
-                if let Err(e) = take(result) {
-                    // Nothing after a failed split is written.
-                    self.lock().error.get_or_insert(e);
-                    break;
+                // Nothing after a failed split is written. `take` runs user code too (merges,
+                // `process` functions): a panic there stops the run like one in `work`.
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| take(result))) {
+                    Ok(Ok(())) => {}
+                    Ok(Err(e)) => {
+                        self.lock().error.get_or_insert(e);
+                        break;
+                    }
+                    Err(payload) => {
+                        self.lock().panic.get_or_insert(payload);
+                        break;
+                    }
                 }
                 if let Some(bar) = bar {
                     bar.inc(1);
@@ -305,7 +326,7 @@ impl<I: Iterator<Item = (usize, Box<dyn Split>)>, T, F: FnMut(T) -> Result<()>> 
             drop(take);
             self.drained.notify_all();
             let q = self.lock();
-            if q.error.is_some() || !q.ready.contains_key(&q.next) {
+            if q.error.is_some() || q.panic.is_some() || !q.ready.contains_key(&q.next) {
                 return;
             }
         }
@@ -561,6 +582,38 @@ mod tests {
             assert_eq!(seen, (0..100).collect::<Vec<_>>(), "{threads} threads");
             let window = (threads * 4).max(4);
             assert!(most.into_inner() <= window + threads, "{threads} threads: more than a window waited");
+        }
+    }
+
+    /// A panic in a split's work or in handing a result on ends the run with that panic on
+    /// the calling thread; the other workers stop instead of waiting for the missing result.
+    #[test]
+    fn a_panicking_split_is_raised_not_waited_for() {
+        for threads in [1, 2] {
+            let pool = worker_pool(threads).unwrap();
+            let work = |idx: usize, _| {
+                assert!(idx != 3, "split 3 panics");
+                idx
+            };
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                in_split_order(&pool, splits(200), &opts(threads), work, |_| Ok(()))
+            }));
+            let message = caught.expect_err("the panic reaches the caller");
+            assert_eq!(message.downcast_ref::<&str>(), Some(&"split 3 panics"));
+            let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                in_split_order(
+                    &pool,
+                    splits(200),
+                    &opts(threads),
+                    |idx, _| idx,
+                    |idx| {
+                        assert!(idx != 5, "taking 5 panics");
+                        Ok(())
+                    },
+                )
+            }));
+            let message = caught.expect_err("the panic reaches the caller");
+            assert_eq!(message.downcast_ref::<&str>(), Some(&"taking 5 panics"));
         }
     }
 
