@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/setup.sh
 # `cargo run` finds the binary wherever the target dir is (CARGO_TARGET_DIR included).
-exec cargo run --release -q -p sabot-examples --bin quickstart -- "$@"
+exec cargo run --release -q -p sabot-quickstart -- "$@"

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-const PIPELINE_FILE: &str = "examples/src/quickstart.rs";
+const PIPELINE_FILE: &str = "examples/quickstart/src/lib.rs";
 const NEEDLE: &str = "b.auction % 123 == 0";
 
 fn workspace() -> PathBuf {
@@ -28,7 +28,7 @@ impl Drop for Restore {
 fn cargo_build(profile: &[&str]) -> anyhow::Result<f64> {
     let t = Instant::now();
     let status = Command::new(env!("CARGO"))
-        .args(["build", "-q", "-p", "sabot-examples", "--bin", "quickstart"])
+        .args(["build", "-q", "-p", "sabot-quickstart", "--bin", "quickstart"])
         .args(profile)
         .current_dir(workspace())
         .status()?;

@@ -4,6 +4,5 @@
 pub mod log_filter;
 pub mod nexmark;
 pub mod nexmark_keyed;
-pub mod quickstart;
 pub mod tpch;
 pub mod tpch_filter;

@@ -5,7 +5,7 @@
 static ALLOC: sabot::Allocator = sabot::Allocator;
 
 use sabot::Record;
-use sabot_examples::quickstart::{Bid, converted, generate_bids};
+use sabot_quickstart::{Bid, converted, generate_bids};
 use std::time::Instant;
 
 fn main() -> anyhow::Result<()> {
