@@ -120,9 +120,16 @@ proptest! {
         workers in 1usize..4,
     ) {
         let job = |p: Job| p.source("orders", memory(orders.clone())).source("customers", memory(customers.clone())).batch_rows(split).parallelism(workers);
-        // Matches come in probe order, and per probe row in build-input order.
+        // Matches come in probe order, and per probe row in build-input order; an inner join
+        // whose written build side has more rows builds on the other (the planner's choice),
+        // and then comes in that side's order.
         let want: Vec<Pair> = orders.iter().filter(|o| o.amount >= 0).flat_map(|o| customers.iter().filter(|c| matches(o, c)).map(|c| Pair { id: o.id, name: Some(c.name.clone()), amount: o.amount })).collect();
-        prop_assert_eq!(run_job::<Pair>(job(Job::new(inner_q))), want);
+        let inner = run_job::<Pair>(job(Job::new(inner_q)));
+        if customers.len() > orders.len() {
+            prop_assert_eq!(sorted(inner), sorted(want));
+        } else {
+            prop_assert_eq!(inner, want);
+        }
 
         let want: Vec<Pair> = orders.iter().flat_map(|o| {
             let m: Vec<Pair> = customers.iter().filter(|c| matches(o, c)).map(|c| Pair { id: o.id, name: Some(c.name.clone()), amount: o.amount }).collect();

@@ -201,6 +201,16 @@ pub fn explain_text(spec: &PipelineSpec, passes: bool, code: bool) -> String {
         out.push_str(&format!("== plan ==\n{plan}\n"));
     }
     out.push_str(&format!("== stages ==\n{}\n", e.stages));
+    if let Some(alt) = spec.alternative {
+        let (probe, build) = (spec.sources[alt.probe_source].name, spec.sources[alt.build_source].name);
+        out.push_str(&format!(
+            "== stages when `{build}` has more rows than `{probe}` (the join builds on `{probe}`) ==\n{}\n",
+            alt.spec.explain.stages
+        ));
+        if let Some((_, plan)) = alt.spec.explain.passes.last() {
+            out.push_str(&format!("{plan}\n"));
+        }
+    }
     if code {
         out.push_str(&format!("== generated code ==\n{}\n", e.code));
     }

@@ -134,7 +134,12 @@ impl Job {
         let mut sinks: Vec<Box<dyn Sink>> = self.sinks.into_iter().map(|s| s.unwrap_or_else(|| Box::new(sink::stdout()))).collect();
         match &self.stream {
             Some(stream) => run_streaming(self.spec, &sources, &mut sinks, self.late.as_mut(), &self.options, stream),
-            None => run_bounded(self.spec, &sources, &mut sinks, &self.options),
+            None => {
+                let spec = self.spec.choose(&sources);
+                let mut summary = run_bounded(spec, &sources, &mut sinks, &self.options)?;
+                summary.swapped_join = !std::ptr::eq(spec, self.spec);
+                Ok(summary)
+            }
         }
     }
 

@@ -27,7 +27,7 @@ pub use job::Job;
 pub use mimalloc::MiMalloc as Allocator;
 pub use process::{KeyedProcess, ProcessCtx, ProcessResult, TimeDomain, Timer};
 pub use record::{FieldInfo, FieldMask, Record, RecordBuilder};
-pub use stage::{Pipeline, PipelineSpec, Stream};
+pub use stage::{Alternative, Pipeline, PipelineSpec, Stream};
 pub use trigger::{CountTrigger, EventTimeTrigger, ProcessingTimeTrigger, Trigger, TriggerAction};
 pub use value::{Date, Decimal, FieldOpts, TimeUnit, Timestamp, Value};
 pub use window::{Global, Session, Sliding, Tumbling, Window, WindowAssigner};
@@ -46,7 +46,8 @@ pub mod __private {
     pub use crate::record::{ALL_FIELDS, FieldInfo, FieldMask, Record, RecordBuilder, batch_of, mask_of};
     pub use crate::source::{KeepRowGroup, MorselIter, PruneByStats, RowGroupStats, StatBound};
     pub use crate::stage::{
-        Explain, Morsel, Pipeline, PipelineSpec, SinkSpec, SourceSpec, StageEndFn, StageInput, StageOutput, StageRun, StageSpec,
+        Alternative, Explain, Morsel, Pipeline, PipelineSpec, SinkSpec, SourceSpec, StageEndFn, StageInput, StageOutput, StageRun,
+        StageSpec,
     };
     pub use crate::trigger::trigger;
     pub use crate::value::{FieldOpts, NonNull, TimeUnit, Timestamp, Value};

@@ -154,6 +154,46 @@ pub struct PipelineSpec {
     pub stages: &'static [StageSpec],
     /// Build-time explanation.
     pub explain: &'static Explain,
+    /// The same pipeline with one inner join's sides swapped, for when statistics say its
+    /// written build side is the larger (see [`Alternative`]).
+    pub alternative: Option<&'static Alternative>,
+}
+
+/// A variant of a pipeline whose inner join builds its table from the side written first:
+/// the planner compiles it when both sides read one source each through stateless operators,
+/// and bounded runs use it when `build_source` has more rows than `probe_source` (as far as
+/// the sources can tell before reading: Parquet footers, in-memory batches).
+#[derive(Debug)]
+pub struct Alternative {
+    /// Index of the source feeding the join's written probe side.
+    pub probe_source: usize,
+    /// Index of the source feeding its written build side.
+    pub build_source: usize,
+    /// The variant, compiled like the pipeline itself.
+    pub spec: &'static PipelineSpec,
+}
+
+impl PipelineSpec {
+    /// The spec to run over `sources` (indexed like `self.sources`): this one, or its
+    /// alternative when the join's written build source is known to have more rows than its
+    /// probe source.
+    pub fn choose(&'static self, sources: &[&dyn crate::source::Source]) -> &'static PipelineSpec {
+        let Some(alt) = self.alternative else { return self };
+        let rows = |i: usize| sources.get(i).and_then(|s| s.estimated_rows());
+        match (rows(alt.probe_source), rows(alt.build_source)) {
+            (Some(probe), Some(build)) if build > probe => {
+                tracing::info!(
+                    probe = self.sources[alt.probe_source].name,
+                    probe_rows = probe,
+                    build = self.sources[alt.build_source].name,
+                    build_rows = build,
+                    "the join builds its table from its written probe side, the smaller input"
+                );
+                alt.spec
+            }
+            _ => self,
+        }
+    }
 }
 
 /// A compiled pipeline: `#[sabot::pipeline]` turns the fn into a unit struct implementing this.

@@ -58,10 +58,12 @@ impl Ctx<'_> {
             (_, Some(b)) => {
                 let f = &self.closures[b.id];
                 let p = if j.kind == JoinKind::Right { quote!(::core::option::Option::Some(#row)) } else { quote!(#row) };
+                // Swapped sides: the row streaming here is the written build row.
+                let args = if j.swapped { quote!(__p::as_row(__b), #p) } else { quote!(#p, __p::as_row(__b)) };
                 quote_spanned! {span=>
                     #lookup
                     for __b in #matches {
-                        let #value = __p::join_apply(#p, __p::as_row(__b), #f);
+                        let #value = __p::join_apply(#args, #f);
                         let #out_row = __p::as_row(&#value);
                         #rest_pair
                     }

@@ -58,6 +58,8 @@ fn fallback_item(func: &syn::ItemFn) -> TokenStream {
 
 fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
     let Parsed { mut plan, signature, closures, op_spans } = parsed;
+    // The variant with an inner join's sides swapped is planned from the parsed plan.
+    let variant = pass::build_side::swappable(&plan).map(|swap| (swap, pass::build_side::swapped(&plan, swap)));
     let trace = pass::run_all(&mut plan);
     if let Some(e) = unsupported_shape(&plan, &op_spans).or_else(|| untyped_two_sided_join(&plan, &signature, &closures, &op_spans)) {
         let fallback = fallback_item(func);
@@ -65,11 +67,64 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
         return quote! { #fallback #e };
     }
     let (vis, name) = (&func.vis, &func.sig.ident);
-    let name_str = name.to_string();
     let docs = func.attrs.iter().filter(|a| a.path().is_ident("doc") || a.path().is_ident("cfg"));
+    let key_checks = join_key_checks(&plan, &signature, &closures, &op_spans);
+    let variant = variant.and_then(|(swap, mut alt)| {
+        let trace = pass::run_all(&mut alt);
+        // Only when the variant compiles as it stands: both sides' record types are known.
+        let typed = alt.nodes[swap.join].inputs.iter().all(|&i| stage::record_type_at(&alt, &signature, &closures, i).is_some());
+        let fine = typed && unsupported_shape(&alt, &op_spans).is_none();
+        fine.then(|| {
+            let (items, literal) =
+                spec_parts(func, &alt, &trace, &signature, &closures, &op_spans, quote! { ::core::option::Option::None });
+            let (probe, build) = (swap.probe_source, swap.build_source);
+            let static_item = quote! { static __SABOT_ALT: __p::PipelineSpec = { #items #literal }; };
+            let field = quote! {
+                ::core::option::Option::Some(&__p::Alternative { probe_source: #probe, build_source: #build, spec: &__SABOT_ALT })
+            };
+            (static_item, field)
+        })
+    });
+    let (alt_item, alt_field) = variant.unwrap_or_else(|| (TokenStream::new(), quote! { ::core::option::Option::None }));
+    let (items, literal) = spec_parts(func, &plan, &trace, &signature, &closures, &op_spans, alt_field);
+    quote! {
+        #(#docs)*
+        #[allow(non_camel_case_types)]
+        #[derive(Debug, Clone, Copy, Default)]
+        #vis struct #name;
+
+        const _: () = {
+            use ::sabot::__private as __p;
+            #items
+            #key_checks
+            #alt_item
+            static __SABOT_SPEC: __p::PipelineSpec = #literal;
+            #[automatically_derived]
+            impl __p::Pipeline for #name {
+                fn spec(&self) -> &'static __p::PipelineSpec {
+                    &__SABOT_SPEC
+                }
+            }
+        };
+    }
+}
+
+/// The items (masks, pruning and stage functions) and the `PipelineSpec` literal of one
+/// planned variant of a pipeline.
+#[allow(clippy::too_many_arguments)]
+fn spec_parts(
+    func: &syn::ItemFn,
+    plan: &crate::plan::Plan,
+    trace: &[(&'static str, String)],
+    signature: &crate::parse::Signature,
+    closures: &[syn::Expr],
+    op_spans: &[proc_macro2::Span],
+    alternative: TokenStream,
+) -> (TokenStream, TokenStream) {
+    let name_str = func.sig.ident.to_string();
 
     let stage_fns: Vec<TokenStream> =
-        plan.stages.iter().enumerate().map(|(i, s)| stage::stage_fn(&plan, &signature, &closures, &op_spans, i, s)).collect();
+        plan.stages.iter().enumerate().map(|(i, s)| stage::stage_fn(plan, signature, closures, op_spans, i, s)).collect();
     let masks: Vec<TokenStream> = signature
         .sources
         .iter()
@@ -77,11 +132,11 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
         .map(|(k, s)| {
             let node = plan.sources()[k];
             let mask = format_ident!("__SABOT_MASK_{}", k);
-            let value = stage::mask_expr(&plan, node, &s.record);
+            let value = stage::mask_expr(plan, node, &s.record);
             quote! { const #mask: __p::FieldMask = #value; }
         })
         .collect();
-    let prune_fns: Vec<TokenStream> = (0..signature.sources.len()).map(|k| prune_fn(&plan, k)).collect();
+    let prune_fns: Vec<TokenStream> = (0..signature.sources.len()).map(|k| prune_fn(plan, k)).collect();
     let sources = signature.sources.iter().enumerate().map(|(k, s)| {
         let (sname, rec) = (s.name.to_string(), &s.record);
         let rec_str = rec.to_token_stream().to_string().replace(' ', "");
@@ -107,11 +162,11 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
             crate::plan::Op::Source { index, .. } => quote! { __p::StageInput::Source(#index) },
             _ => {
                 // A windowed or interval join's rows come from the last of the stages filling its table.
-                let from = last_builder(&plan, s.source).unwrap_or(0);
+                let from = last_builder(plan, s.source).unwrap_or(0);
                 quote! { __p::StageInput::Stage(#from) }
             }
         };
-        let merge_into = match s.breaker.filter(|&b| two_sided_join(&plan, b)).and_then(|b| last_builder(&plan, b)) {
+        let merge_into = match s.breaker.filter(|&b| two_sided_join(plan, b)).and_then(|b| last_builder(plan, b)) {
             Some(owner) if owner != i => quote! { ::core::option::Option::Some(#owner) },
             _ => quote! { ::core::option::Option::None },
         };
@@ -121,14 +176,14 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
             None => quote! { __p::StageRun::Fused(#f) },
         };
         let sinks = &s.sinks;
-        let probes = s.nodes.iter().filter(|&&n| stage::probes(&plan, s, n)).map(|&n| {
+        let probes = s.nodes.iter().filter(|&&n| stage::probes(plan, s, n)).map(|&n| {
             let from = plan.stages.iter().position(|t| t.breaker == Some(n)).unwrap_or(usize::MAX);
-            let through = passes_through(&plan, s, n);
+            let through = passes_through(plan, s, n);
             quote! { (#from, #through) }
         });
-        let ends = if s.breaker.is_none() { stage::outer_joins(&plan, s) } else { Vec::new() };
+        let ends = if s.breaker.is_none() { stage::outer_joins(plan, s) } else { Vec::new() };
         let ends = ends.into_iter().map(|n| format_ident!("__sabot_stage_{}_end_{}", i, n));
-        let late = match stage::late_record(&plan, &signature, &closures, s) {
+        let late = match stage::late_record(plan, signature, closures, s) {
             Some(ty) => quote! { ::core::option::Option::Some(<#ty as __p::Record>::schema) },
             None => quote! { ::core::option::Option::None },
         };
@@ -137,45 +192,32 @@ fn emit(func: &syn::ItemFn, parsed: Parsed) -> TokenStream {
         }
     });
 
-    let key_checks = join_key_checks(&plan, &signature, &closures, &op_spans);
     let code_text = pretty(&quote! { #(#prune_fns)* #(#stage_fns)* });
     let source_text = pretty(&func.to_token_stream());
     let pass_names = trace.iter().map(|(n, _)| *n);
     let pass_texts = trace.iter().map(|(_, t)| t.as_str());
     let stages_text = plan.stages_text();
-
-    quote! {
-        #(#docs)*
-        #[allow(non_camel_case_types)]
-        #[derive(Debug, Clone, Copy, Default)]
-        #vis struct #name;
-
-        const _: () = {
-            use ::sabot::__private as __p;
-            #(#masks)*
-            #(#prune_fns)*
-            #(#stage_fns)*
-            #key_checks
-            static __SABOT_SPEC: __p::PipelineSpec = __p::PipelineSpec {
-                name: #name_str,
-                sources: &[#(#sources),*],
-                sinks: &[#(#sinks),*],
-                stages: &[#(#stages),*],
-                explain: &__p::Explain {
-                    source: #source_text,
-                    passes: &[#((#pass_names, #pass_texts)),*],
-                    stages: #stages_text,
-                    code: #code_text,
-                },
-            };
-            #[automatically_derived]
-            impl __p::Pipeline for #name {
-                fn spec(&self) -> &'static __p::PipelineSpec {
-                    &__SABOT_SPEC
-                }
-            }
-        };
-    }
+    let items = quote! {
+        #(#masks)*
+        #(#prune_fns)*
+        #(#stage_fns)*
+    };
+    let literal = quote! {
+        __p::PipelineSpec {
+            name: #name_str,
+            sources: &[#(#sources),*],
+            sinks: &[#(#sinks),*],
+            stages: &[#(#stages),*],
+            explain: &__p::Explain {
+                source: #source_text,
+                passes: &[#((#pass_names, #pass_texts)),*],
+                stages: #stages_text,
+                code: #code_text,
+            },
+            alternative: #alternative,
+        }
+    };
+    (items, literal)
 }
 
 /// Whether node `n` is a windowed or interval join (both inputs end in its table).

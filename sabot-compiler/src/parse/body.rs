@@ -291,7 +291,10 @@ impl<'s> Builder<'s> {
             true => (closure::param_reads(args[3], first), closure::param_reads(args[3], first + 1)),
             false => (FieldSet::none(), FieldSet::none()),
         };
-        Some(self.plan.add(Op::Join(Join { kind, probe_key, build_key, body, window, interval, asof, pair_reads }), vec![probe, build]))
+        Some(self.plan.add(
+            Op::Join(Join { kind, probe_key, build_key, body, window, interval, asof, pair_reads, swapped: false }),
+            vec![probe, build],
+        ))
     }
 
     /// `.key_by(key).reduce(|a, b| ..)`.

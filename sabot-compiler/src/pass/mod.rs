@@ -1,6 +1,7 @@
 //! Optimisation passes, one per file, run in `PASSES` order. Each states its pre- and
 //! postconditions; `run_all` records the plan after each pass for `explain --passes`.
 
+pub mod build_side;
 mod dead_columns;
 mod field_usage;
 mod fusion;

@@ -1,6 +1,6 @@
 //! Small hand-built plans shared by the pass tests (no syn needed).
 
-use crate::plan::{Closure, FieldSet, Op, Plan, StructLiteral};
+use crate::plan::{Closure, FieldSet, Join, JoinKind, Op, Plan, StructLiteral};
 
 fn closure(id: usize, text: &str, reads: FieldSet, literal: Option<StructLiteral>) -> Closure {
     Closure { id, text: text.into(), reads, literal, dead: Vec::new(), bounds: Vec::new() }
@@ -55,4 +55,37 @@ pub fn union_two_sources() -> Plan {
     let u = p.add(Op::Union, vec![f, m]);
     p.add(sink(0, "out", "Ev"), vec![u]);
     p
+}
+
+/// small.filter(x > 1).join(big, |s| s.k, |b| b.k, |s, b| Out { x: s.x, y: b.y }) -> sink.
+pub fn join_two_sources() -> Plan {
+    let mut p = Plan { name: "joined".into(), ..Default::default() };
+    let small = p.add(source(0, "small", "S"), vec![]);
+    let big = p.add(source(1, "big", "B"), vec![]);
+    let f = p.add(Op::Filter(closure(0, "|s| s.x > 1", FieldSet::of(["x"]), None)), vec![small]);
+    let lit = StructLiteral { type_name: "Out".into(), fields: vec![("x".into(), FieldSet::All), ("y".into(), FieldSet::All)] };
+    let join = Join {
+        kind: JoinKind::Inner,
+        probe_key: closure(1, "|s| s.k", FieldSet::of(["k"]), None),
+        build_key: closure(2, "|b| b.k", FieldSet::of(["k"]), None),
+        body: Some(closure(3, "|s, b| Out { x: s.x, y: b.y }", FieldSet::All, Some(lit))),
+        window: None,
+        interval: None,
+        asof: false,
+        pair_reads: (FieldSet::of(["x"]), FieldSet::of(["y"])),
+        swapped: false,
+    };
+    let j = p.add(Op::Join(join), vec![f, big]);
+    p.add(sink(0, "out", "Out"), vec![j]);
+    p
+}
+
+/// `plan` with its join's kind set to `kind`.
+pub fn with_join_kind(mut plan: Plan, kind: JoinKind) -> Plan {
+    for node in &mut plan.nodes {
+        if let Op::Join(j) = &mut node.op {
+            j.kind = kind;
+        }
+    }
+    plan
 }

@@ -32,6 +32,9 @@ impl fmt::Display for Plan {
                         write!(f, " interval={i}")?;
                     }
                     write!(f, " on {} = {}", j.probe_key.text, j.build_key.text)?;
+                    if j.swapped {
+                        write!(f, " (sides swapped: builds on its written probe side)")?;
+                    }
                 }
                 Op::Reduce { key, body: Some(body) } => write!(f, "reduce{from} key={} {}", key.text, body.text)?,
                 Op::Reduce { key, body: None } => write!(f, "distinct{from} key={}", key.text)?,

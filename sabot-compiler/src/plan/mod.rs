@@ -157,6 +157,10 @@ pub struct Join {
     pub asof: bool,
     /// Fields of the probe row and of the build row the pair closure reads (none without one).
     pub pair_reads: (FieldSet, FieldSet),
+    /// The planner put the written build side on the probe side (input 0) and the written
+    /// probe side on the build side (`pass::build_side`); the pair closure still gets its
+    /// arguments in written order.
+    pub swapped: bool,
 }
 
 impl Join {

@@ -59,6 +59,9 @@ pub struct RunSummary {
     /// Streaming: the most messages seen waiting for the coordinator (in the queue or in a
     /// reader blocked sending), each time it took one.
     pub max_queue: usize,
+    /// Bounded: the run used the pipeline's alternative, whose join builds on its written
+    /// probe side (that source had fewer rows; see `PipelineSpec::choose`).
+    pub swapped_join: bool,
 }
 
 /// Output of one split: batches per sink, plus rows read.

@@ -82,4 +82,8 @@ impl Source for MemorySource {
         let rows: usize = self.batches.iter().map(|b| b.num_rows()).sum();
         format!("memory ({} batches, {rows} rows)", self.batches.len())
     }
+
+    fn estimated_rows(&self) -> Option<u64> {
+        Some(self.batches.iter().map(|b| b.num_rows() as u64).sum())
+    }
 }

@@ -64,6 +64,11 @@ pub trait Source: Send + Sync {
     }
     /// A one-line description for logs and `explain`.
     fn describe(&self) -> String;
+    /// Rows this source holds, when it can tell without reading them (the planner picks a
+    /// join's build side from it); `None` by default.
+    fn estimated_rows(&self) -> Option<u64> {
+        None
+    }
 }
 
 /// A source given by a CLI spec `KIND:PATH` (`parquet:data/bids/`, `csv:logs.csv`).

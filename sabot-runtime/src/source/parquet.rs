@@ -171,4 +171,16 @@ impl Source for ParquetSource {
     fn describe(&self) -> String {
         format!("parquet {}", self.path)
     }
+
+    /// The row counts in the files' footers (before any row-group pruning); `None` when a
+    /// file cannot be read (the run then reports it).
+    fn estimated_rows(&self) -> Option<u64> {
+        let mut rows = 0u64;
+        for path in expand_paths(&self.path, "parquet").ok()? {
+            let file = File::open(&path).ok()?;
+            let meta = parquet::file::metadata::ParquetMetaDataReader::new().parse_and_finish(&file).ok()?;
+            rows += u64::try_from(meta.file_metadata().num_rows()).ok()?;
+        }
+        Some(rows)
+    }
 }
