@@ -8,6 +8,9 @@ source scripts/setup.sh
 if [ "${CI:-}" = "true" ] && [ -z "${CARGO_TARGET_DIR:-}" ]; then
   export CARGO_TARGET_DIR=/var/tmp/sabot-target
   mkdir -p "$CARGO_TARGET_DIR"
+  # trybuild links a ~200 MB binary per compile-pass case and run and never removes them:
+  # drop those older than a day so the kept dir does not fill the disk (they are rebuilt).
+  find "$CARGO_TARGET_DIR/tests/trybuild" -maxdepth 4 -type f -name 'trybuild[0-9]*' -mtime +1 -delete 2>/dev/null || true
 fi
 start=$(date +%s)
 cargo fmt --all --check
