@@ -300,6 +300,10 @@ impl<I: Iterator<Item = (usize, Box<dyn Split>)>, T, F: FnMut(T) -> Result<()>> 
             loop {
                 let result = {
                     let mut q = self.lock();
+                    // Another worker's result failed (or panicked) while this one waited for `take`.
+                    if q.error.is_some() || q.panic.is_some() {
+                        break;
+                    }
                     let next = q.next;
                     match q.ready.remove(&next) {
                         Some(r) => {
@@ -623,22 +627,28 @@ mod tests {
     /// A failed result stops the run: nothing after it is handed on, and its error is returned.
     #[test]
     fn a_failed_split_stops_what_follows() {
-        let pool = worker_pool(2).unwrap();
-        let mut seen = Vec::new();
-        let out = in_split_order(
-            &pool,
-            splits(50),
-            &opts(2),
-            |idx, _| idx,
-            |idx| {
-                if idx == 17 {
-                    return Err(Error::Config("split 17 failed".into()));
-                }
-                seen.push(idx);
-                Ok(())
-            },
-        );
-        assert!(matches!(out, Err(Error::Config(m)) if m == "split 17 failed"));
-        assert_eq!(seen, (0..17).collect::<Vec<_>>());
+        // Many times over: the race is between the worker whose result failed and another
+        // that takes over handing results on.
+        for threads in [2, 3] {
+            let pool = worker_pool(threads).unwrap();
+            for _ in 0..100 {
+                let mut seen = Vec::new();
+                let out = in_split_order(
+                    &pool,
+                    splits(50),
+                    &opts(threads),
+                    |idx, _| idx,
+                    |idx| {
+                        if idx == 17 {
+                            return Err(Error::Config("split 17 failed".into()));
+                        }
+                        seen.push(idx);
+                        Ok(())
+                    },
+                );
+                assert!(matches!(out, Err(Error::Config(m)) if m == "split 17 failed"));
+                assert_eq!(seen, (0..17).collect::<Vec<_>>(), "{threads} threads");
+            }
+        }
     }
 }
