@@ -141,7 +141,7 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> Spillable f
         self.spill.as_ref()
     }
     fn held_bytes(&self) -> usize {
-        self.bytes()
+        self.bytes() + self.groups.growth_bytes()
     }
     fn holds_nothing(&self) -> bool {
         self.rows == 0

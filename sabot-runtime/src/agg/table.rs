@@ -171,6 +171,18 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
         self.table.capacity() * (std::mem::size_of::<(K, A)>() + 1) * 8 / 7 + self.heap
     }
 
+    /// What the next morsel may need on top of `bytes`: when fewer free slots are left than a
+    /// morsel has rows, the table may grow, and while it moves its groups the old slots and
+    /// the twice as many new ones are both held. Counting that before it happens lets the
+    /// budget spill the table first, so peak memory stays near the limit.
+    pub fn growth_bytes(&self) -> usize {
+        let free = self.table.capacity() - self.table.len();
+        if free >= crate::source::DEFAULT_BATCH_ROWS {
+            return 0;
+        }
+        (self.table.capacity().max(4) * 2) * (std::mem::size_of::<(K, A)>() + 1) * 8 / 7
+    }
+
     /// Joins the job's memory budget (when it has one) and spills the table to the state
     /// backend when the job's tables are over it. Generated code calls this after each morsel.
     pub fn check_budget(&mut self, ctx: &StageCtx) -> Result<()>
@@ -191,7 +203,7 @@ impl<K: Hash + Eq, A> Spillable for GroupTable<K, A> {
         self.spill.as_ref()
     }
     fn held_bytes(&self) -> usize {
-        self.bytes()
+        self.bytes() + self.growth_bytes()
     }
     fn holds_nothing(&self) -> bool {
         self.is_empty()
