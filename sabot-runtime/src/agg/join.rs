@@ -160,24 +160,43 @@ fn write_build<K: StateCodec + Hash + Eq, B: Record>(
     let mut buf = Vec::new();
     let rows = table.rows as u64;
     table.rows = 0;
+    // Written in slices (as group tables are, see `spill::write_runs`): the table is freed only
+    // once every row is out, and a full copy of it beside it doubled the spill's memory.
+    let slice_rows = (SLICE_BYTES / std::mem::size_of::<B>().max(1)).max(1024);
+    let mut pending = 0usize;
     for (key, group) in table.groups.take_groups() {
         let group = group.rows;
         let (out, keys) = &mut parts[spill::partition_of(&key)];
         buf.clear();
         key.encode(&mut buf);
+        pending += group.len();
         for row in group {
             keys.append_value(&buf);
             out.push(row);
         }
+        if pending >= slice_rows {
+            flush_build(&mut parts, spill, stage, order)?;
+            pending = 0;
+        }
     }
-    for (p, (rows, mut keys)) in parts.into_iter().enumerate() {
+    flush_build(&mut parts, spill, stage, order)?;
+    spill.note_spill(rows);
+    Ok(())
+}
+
+/// Bytes of build rows kept before a spill appends them to the backend.
+const SLICE_BYTES: usize = 8 << 20;
+
+/// Appends each partition's rows, with their keys' bytes and the spill's order, and empties it.
+fn flush_build<B: Record>(parts: &mut [(Vec<B>, BinaryBuilder)], spill: &SpillCtx, stage: usize, order: u64) -> Result<()> {
+    for (p, (rows, keys)) in parts.iter_mut().enumerate() {
         if rows.is_empty() {
             continue;
         }
         let name = spill.table(format_args!("s{stage}/p{p}"));
         let keys: ArrayRef = Arc::new(keys.finish());
         let orders: ArrayRef = Arc::new(UInt64Array::from_value(order, rows.len()));
-        for batch in B::to_batches(&rows, rows.len()) {
+        for batch in B::to_batches(rows, rows.len()) {
             let mut fields: Vec<Field> = batch.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
             fields.push(Field::new("__sabot_key", DataType::Binary, false));
             fields.push(Field::new("__sabot_order", DataType::UInt64, false));
@@ -188,8 +207,8 @@ fn write_build<K: StateCodec + Hash + Eq, B: Record>(
                 RecordBatch::try_new(Arc::new(Schema::new(fields)), columns).map_err(|e| Error::arrow(format!("spilling to {name}"), e))?;
             spill.backend().append(&name, &batch)?;
         }
+        rows.clear();
     }
-    spill.note_spill(rows);
     Ok(())
 }
 

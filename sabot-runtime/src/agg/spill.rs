@@ -64,6 +64,11 @@ impl SpillCtx {
         now > self.limit
     }
 
+    /// Whether `extra` more bytes would still be within the limit.
+    pub(crate) fn fits(&self, extra: usize) -> bool {
+        self.used.load(Ordering::Relaxed).saturating_add(extra) <= self.limit
+    }
+
     /// Counts one table written out with `rows` groups or rows.
     pub(crate) fn note_spill(&self, rows: u64) {
         self.spills.fetch_add(1, Ordering::Relaxed);
@@ -205,7 +210,10 @@ pub(crate) trait Spillable: Sized {
     /// split, so partitions merge back in input order. Returns `false` (nothing done) when
     /// neither side has spilled and the tables should merge in memory.
     fn merge_spilled(&mut self, other: &mut Self) -> Result<bool> {
-        if !self.wrote() && !other.wrote() {
+        // Merging in memory builds a table as large as both while both are still held: when
+        // the budget has no room for that, the two are written out instead.
+        let room = self.hook_ref().or(other.hook_ref()).is_none_or(|h| h.ctx.fits(self.held_bytes() + other.held_bytes()));
+        if !self.wrote() && !other.wrote() && room {
             return Ok(false);
         }
         if self.hook_ref().is_none() {
@@ -251,16 +259,36 @@ pub(crate) fn write_runs<K: StateCodec + Hash + Eq, A: StateCodec>(
     let mut parts: Vec<(BinaryBuilder, BinaryBuilder)> = (0..PARTITIONS).map(|_| (BinaryBuilder::new(), BinaryBuilder::new())).collect();
     let mut buf = Vec::new();
     let groups = table.len() as u64;
+    // Written in slices of about FLUSH_BYTES, not all at once: the table is only freed when
+    // the last group is out, and a full encoded copy beside it doubled the spill's memory.
+    // Slices of one run share its order tag and are read back in append order.
+    let mut pending = 0usize;
     for (key, state) in table.take_groups() {
         let (keys, states) = &mut parts[partition_of(&key)];
         buf.clear();
         key.encode(&mut buf);
         keys.append_value(&buf);
+        pending += buf.len();
         buf.clear();
         state.encode(&mut buf);
         states.append_value(&buf);
+        pending += buf.len();
+        if pending >= FLUSH_BYTES {
+            flush_runs(&mut parts, spill, stage, order)?;
+            pending = 0;
+        }
     }
-    for (p, (mut keys, mut states)) in parts.into_iter().enumerate() {
+    flush_runs(&mut parts, spill, stage, order)?;
+    spill.note_spill(groups);
+    Ok(())
+}
+
+/// Encoded bytes of a spill run kept before they are appended to the backend.
+const FLUSH_BYTES: usize = 8 << 20;
+
+/// Appends each partition's encoded groups to its table and empties the builders.
+fn flush_runs(parts: &mut [(BinaryBuilder, BinaryBuilder)], spill: &SpillCtx, stage: usize, order: u64) -> Result<()> {
+    for (p, (keys, states)) in parts.iter_mut().enumerate() {
         let (keys, states) = (keys.finish(), states.finish());
         if keys.is_empty() {
             continue;
@@ -270,7 +298,6 @@ pub(crate) fn write_runs<K: StateCodec + Hash + Eq, A: StateCodec>(
             .map_err(|e| StateError::Decode { what: "spill run".into(), message: e.to_string() })?;
         spill.backend.append(&spill.table(format_args!("s{stage}/p{p}")), &batch)?;
     }
-    spill.note_spill(groups);
     Ok(())
 }
 
@@ -336,5 +363,30 @@ impl<T> KeepInMemory for &Budget<'_, T> {}
 impl<K: StateCodec + Hash + Eq + Send + Sync + 'static, B: crate::record::Record> SpillByCodec for Budget<'_, super::JoinTable<K, B>> {
     fn check_budget(&self, ctx: &super::StageCtx) -> Result<()> {
         self.0.borrow_mut().check_budget(ctx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A run larger than one slice goes out in several appends under one order tag, and every
+    /// group comes back once, in its partition.
+    #[test]
+    fn a_run_of_many_slices_reads_back_whole() {
+        let spill = SpillCtx::new(Arc::new(sabot_state::MemoryBackend::default()), usize::MAX);
+        let mut table: GroupTable<u64, u64> = GroupTable::new();
+        let groups = 1_200_000u64; // about 19 MB encoded: three slices
+        for k in 0..groups {
+            table.upsert(k, || k * 3, |_| unreachable!("keys are distinct"));
+        }
+        write_runs(&mut table, &spill, 0, 7).unwrap();
+        assert!(table.is_empty());
+        let batches: usize = (0..PARTITIONS).map(|p| spill.backend.read(&spill.table(format_args!("s0/p{p}"))).unwrap().len()).sum();
+        assert!(batches > PARTITIONS, "one append per partition and slice: {batches}");
+        let mut back: Vec<(u64, u64)> = (0..PARTITIONS).flat_map(|p| read_partition::<u64, u64>(&spill, 0, p).unwrap()).collect();
+        back.sort_unstable();
+        assert_eq!(back.len() as u64, groups);
+        assert!(back.iter().enumerate().all(|(i, &(k, v))| k == i as u64 && v == k * 3));
     }
 }
