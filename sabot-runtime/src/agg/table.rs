@@ -168,7 +168,13 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
     /// Bytes the table holds: its slots (with hashbrown's control bytes and spare capacity)
     /// and the keys' text.
     pub fn bytes(&self) -> usize {
-        self.table.capacity() * (std::mem::size_of::<(K, A)>() + 1) * 8 / 7 + self.heap
+        Self::slot_bytes(self.table.capacity()) + self.heap
+    }
+
+    /// Bytes of a table with room for `capacity` groups: the slots with hashbrown's control
+    /// bytes and the buckets kept free.
+    fn slot_bytes(capacity: usize) -> usize {
+        capacity * (std::mem::size_of::<(K, A)>() + 1) * 8 / 7
     }
 
     /// What the next morsel may need on top of `bytes`: when fewer free slots are left than a
@@ -180,7 +186,7 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
         if free >= crate::source::DEFAULT_BATCH_ROWS {
             return 0;
         }
-        (self.table.capacity().max(4) * 2) * (std::mem::size_of::<(K, A)>() + 1) * 8 / 7
+        Self::slot_bytes(self.table.capacity().max(4) * 2)
     }
 
     /// Joins the job's memory budget (when it has one) and spills the table to the state

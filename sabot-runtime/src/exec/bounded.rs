@@ -267,13 +267,20 @@ struct Queue<I, T> {
     panic: Option<Box<dyn std::any::Any + Send>>,
 }
 
+impl<I, T> Queue<I, T> {
+    /// Whether a result failed or a worker panicked: nothing more is started or handed on.
+    fn stopped(&self) -> bool {
+        self.error.is_some() || self.panic.is_some()
+    }
+}
+
 impl<I: Iterator<Item = (usize, Box<dyn Split>)>, T, F: FnMut(T) -> Result<()>> InOrder<I, T, F> {
     fn worker(&self, work: &(impl Fn(usize, Box<dyn Split>) -> T + Sync), bar: Option<&indicatif::ProgressBar>) {
         loop {
             let (idx, split) = {
                 let mut q = self.lock();
                 loop {
-                    if q.error.is_some() || q.panic.is_some() {
+                    if q.stopped() {
                         return;
                     }
                     // Memory stays bounded: wait while the next split is a window ahead.
@@ -309,7 +316,7 @@ impl<I: Iterator<Item = (usize, Box<dyn Split>)>, T, F: FnMut(T) -> Result<()>> 
                 let result = {
                     let mut q = self.lock();
                     // Another worker's result failed (or panicked) while this one waited for `take`.
-                    if q.error.is_some() || q.panic.is_some() {
+                    if q.stopped() {
                         break;
                     }
                     let next = q.next;
@@ -341,7 +348,7 @@ impl<I: Iterator<Item = (usize, Box<dyn Split>)>, T, F: FnMut(T) -> Result<()>> 
             drop(take);
             self.drained.notify_all();
             let q = self.lock();
-            if q.error.is_some() || q.panic.is_some() || !q.ready.contains_key(&q.next) {
+            if q.stopped() || !q.ready.contains_key(&q.next) {
                 return;
             }
         }
