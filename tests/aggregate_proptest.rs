@@ -67,6 +67,26 @@ fn ev(skewed: bool) -> impl Strategy<Value = Ev> {
     })
 }
 
+/// `rows` as one batch whose `tag` column is dictionary-encoded.
+fn dictionary_tags(rows: &[Ev]) -> Vec<arrow::array::RecordBatch> {
+    use arrow::datatypes::{DataType, Field, Schema};
+    let Some(batch) = Ev::to_batches(rows, rows.len().max(1)).into_iter().next() else { return Vec::new() };
+    let dict = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+    let columns: Vec<_> = batch
+        .columns()
+        .iter()
+        .zip(batch.schema().fields())
+        .map(|(c, f)| if f.name() == "tag" { arrow::compute::cast(c, &dict).unwrap() } else { c.clone() })
+        .collect();
+    let fields: Vec<Field> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| if f.name() == "tag" { f.as_ref().clone().with_data_type(dict.clone()) } else { f.as_ref().clone() })
+        .collect();
+    vec![arrow::array::RecordBatch::try_new(std::sync::Arc::new(Schema::new(fields)), columns).unwrap()]
+}
+
 fn reference(rows: &[Ev]) -> Vec<Group> {
     let mut groups: BTreeMap<(u32, Option<String>), Group> = BTreeMap::new();
     for e in rows.iter().filter(|e| e.v != 7) {
@@ -108,6 +128,22 @@ proptest! {
             got.sort_by(|a, b| (a.k, &a.tag).cmp(&(b.k, &b.tag)));
             prop_assert_eq!(got, reference(&rows));
         }
+    }
+
+    #[test]
+    fn grouped_on_dictionary_text_equals_reference(rows in proptest::collection::vec(ev(false), 0..400), split in 1usize..90, workers in 1usize..4, wide in any::<bool>()) {
+        // Text keys as Parquet hands them over (codes into a dictionary): rows find their
+        // groups by where their text sits (`KeyMemo`), across morsels of one dictionary.
+        // `wide` gives most rows a key of their own, more than the memo has slots.
+        let rows: Vec<Ev> = if wide {
+            rows.into_iter().enumerate().map(|(i, e)| Ev { tag: e.tag.map(|t| format!("{t}{}", i % 300)), ..e }).collect()
+        } else {
+            rows
+        };
+        let got: Vec<Group> = Job::new(grouped).source("evs", memory(dictionary_tags(&rows))).batch_rows(split).parallelism(workers).collect().unwrap();
+        let mut got = got;
+        got.sort_by(|a, b| (a.k, &a.tag).cmp(&(b.k, &b.tag)));
+        prop_assert_eq!(got, reference(&rows));
     }
 
     #[test]

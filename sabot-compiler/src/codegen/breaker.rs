@@ -9,6 +9,34 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 impl Ctx<'_> {
+    /// Whether `breaker`'s rows are the stage's input rows, passed through filters only: their
+    /// text then lives in the morsel's arrays for the whole morsel, as a `KeyMemo` needs.
+    /// After a `map` or a join, a key may borrow a record built for one row, whose bytes a
+    /// later row's record can reuse at the same address.
+    pub(super) fn keys_live_in_morsel(&self, breaker: NodeId) -> bool {
+        let mut at = self.plan.nodes[breaker].inputs.first().copied();
+        while let Some(n) = at {
+            if n == self.stage.source {
+                return true;
+            }
+            at = match self.plan.nodes[n].op {
+                Op::Filter(_) => self.plan.nodes[n].inputs.first().copied(),
+                _ => None,
+            };
+        }
+        false
+    }
+
+    /// The group table's upsert for `breaker` and its leading arguments: through the stage's
+    /// key memo when its keys live in the morsel.
+    /// The method carries `span`, so a key type error points at the user's operator.
+    fn upsert(&self, breaker: NodeId, span: proc_macro2::Span) -> (TokenStream, TokenStream) {
+        match self.keys_live_in_morsel(breaker) {
+            true => (quote_spanned! {span=> upsert_memo }, quote_spanned! {span=> &mut __memo, __key }),
+            false => (quote_spanned! {span=> upsert }, quote_spanned! {span=> __key }),
+        }
+    }
+
     /// Folds the row into its key's record: the first record as it is, then `f(kept, row)`.
     /// For `distinct` (no body) the first record stays.
     pub(super) fn reduce_update(&self, id: NodeId, key: &Closure, body: Option<&Closure>, row: &syn::Ident) -> TokenStream {
@@ -23,16 +51,17 @@ impl Ctx<'_> {
             return quote_spanned! {span=> ::core::compile_error!(#msg); };
         };
         let key = quote_spanned! {kspan=> __p::group_key(#row, #kc) };
+        let (method, args) = self.upsert(id, span);
         let Some(body) = body else {
             return quote_spanned! {span=>
                 let __key = #key;
-                __table.upsert(__key, || <#ty as __p::Record>::from_row(#row), |_| {});
+                __table.#method(#args, || <#ty as __p::Record>::from_row(#row), |_| {});
             };
         };
         let f = &self.closures[body.id];
         quote_spanned! {span=>
             let __key = #key;
-            __table.upsert(__key, || <#ty as __p::Record>::from_row(#row), |__acc| {
+            __table.#method(#args, || <#ty as __p::Record>::from_row(#row), |__acc| {
                 let __next = __p::join_apply(__p::as_row(&*__acc), #row, #f);
                 *__acc = __next;
             });
@@ -120,9 +149,10 @@ impl Ctx<'_> {
         let span = self.op_spans[a.body.id];
         let AggCode { key, inits, updates } = self.agg_code(a, c, row);
         let Some((w, _)) = a.window else {
+            let (method, args) = self.upsert(id, span);
             return quote_spanned! {span=>
                 let __key = #key;
-                __table.upsert(__key, || (#(#inits,)*), |__acc| { #(#updates)* });
+                __table.#method(#args, || (#(#inits,)*), |__acc| { #(#updates)* });
             };
         };
         if a.trigger.is_some() {

@@ -245,6 +245,17 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                 }
             });
             let window_init = ctx.window_init(breaker);
+            // A key memo points into the last morsel's buffers: it starts afresh with each.
+            let memo = ctx.keys_live_in_morsel(breaker)
+                && match &plan.nodes[breaker].op {
+                    Op::Reduce { .. } => true,
+                    Op::Aggregate(a) => a.trigger.is_none() && a.window.is_none(),
+                    _ => false,
+                };
+            let (memo_init, morsel_start) = match memo {
+                true => (quote! { let mut __memo = __p::KeyMemo::new(); }, quote! { __memo.next_morsel(); }),
+                false => (TokenStream::new(), TokenStream::new()),
+            };
             // A windowed aggregation keeps its late rows, as records of its input.
             let (late_init, late_keep) = match late_record(plan, sig, closures, stage) {
                 Some(ty) => (
@@ -265,11 +276,13 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                     #local_mask
                     #(#tables)*
                     #init
+                    #memo_init
                     #window_init
                     #late_init
                     for __next in __split {
                         let __owned = __next?;
                         let __morsel = &__owned;
+                        #morsel_start
                         #per_morsel
                         #late_keep
                         #budget

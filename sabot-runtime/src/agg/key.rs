@@ -29,12 +29,33 @@ pub trait GroupKey: Copy + Hash {
     fn heap_size(&self) -> usize {
         0
     }
+    /// Whether looking rows up through a [`KeyMemo`](super::KeyMemo) may pay: true for keys
+    /// with text, whose hashing and comparing cost more than the memo's check.
+    const MEMO: bool = false;
+    /// Where this borrowed key sits: for text, its address and length in the batch. Within
+    /// one morsel, equal identities mean equal keys (a dictionary column hands every row of a
+    /// value the same bytes), so a memo keyed by identity never needs the text itself.
+    type Ident: Copy + Eq;
+    /// This key's identity.
+    fn ident(&self) -> Self::Ident;
+    /// The identity folded into one word, to pick the memo's slot.
+    fn ident_bits(&self) -> u64;
 }
 
 macro_rules! copy_keys {
-    ($($t:ty),*) => {$(
+    ($($t:ty => |$v:ident| $bits:expr),*) => {$(
         impl GroupKey for $t {
             type Owned = $t;
+            type Ident = $t;
+            #[inline(always)]
+            fn ident(&self) -> $t {
+                *self
+            }
+            #[inline(always)]
+            fn ident_bits(&self) -> u64 {
+                let $v = self;
+                $bits
+            }
             #[inline(always)]
             fn to_owned_key(self) -> $t {
                 self
@@ -47,10 +68,36 @@ macro_rules! copy_keys {
     )*};
 }
 
-copy_keys!(u8, u16, u32, u64, i8, i16, i32, i64, bool, char, (), Date, Timestamp, Decimal, crate::window::Window);
+copy_keys!(
+    u8 => |v| *v as u64,
+    u16 => |v| *v as u64,
+    u32 => |v| *v as u64,
+    u64 => |v| *v,
+    i8 => |v| *v as u64,
+    i16 => |v| *v as u64,
+    i32 => |v| *v as u64,
+    i64 => |v| *v as u64,
+    bool => |v| *v as u64,
+    char => |v| *v as u64,
+    () => |_v| 0,
+    Date => |v| v.0 as u64,
+    Timestamp => |v| v.0 as u64,
+    Decimal => |v| v.mantissa() as u64,
+    crate::window::Window => |v| v.start.0 as u64
+);
 
 impl GroupKey for &str {
     type Owned = String;
+    type Ident = (usize, usize);
+    const MEMO: bool = true;
+    #[inline(always)]
+    fn ident(&self) -> (usize, usize) {
+        (self.as_ptr() as usize, self.len())
+    }
+    #[inline(always)]
+    fn ident_bits(&self) -> u64 {
+        (self.as_ptr() as u64).wrapping_add((self.len() as u64) << 48)
+    }
     #[inline(always)]
     fn to_owned_key(self) -> String {
         self.to_owned()
@@ -69,6 +116,16 @@ impl GroupKey for &str {
 
 impl<K: GroupKey> GroupKey for Option<K> {
     type Owned = Option<K::Owned>;
+    type Ident = Option<K::Ident>;
+    const MEMO: bool = K::MEMO;
+    #[inline(always)]
+    fn ident(&self) -> Self::Ident {
+        self.as_ref().map(K::ident)
+    }
+    #[inline(always)]
+    fn ident_bits(&self) -> u64 {
+        self.as_ref().map_or(u64::MAX, K::ident_bits)
+    }
     #[inline(always)]
     fn to_owned_key(self) -> Self::Owned {
         self.map(K::to_owned_key)
@@ -95,6 +152,17 @@ macro_rules! tuple_keys {
     ($(($($n:ident $i:tt),+)),*) => {$(
         impl<$($n: GroupKey),+> GroupKey for ($($n,)+) {
             type Owned = ($($n::Owned,)+);
+            type Ident = ($($n::Ident,)+);
+            const MEMO: bool = false $(|| $n::MEMO)+;
+            #[inline(always)]
+            fn ident(&self) -> Self::Ident {
+                ($(self.$i.ident(),)+)
+            }
+            // Odd multipliers keep small offsets into different dictionaries apart.
+            #[inline(always)]
+            fn ident_bits(&self) -> u64 {
+                0u64 $(.wrapping_mul(31).wrapping_add(self.$i.ident_bits()))+
+            }
             #[inline(always)]
             fn to_owned_key(self) -> Self::Owned {
                 ($(self.$i.to_owned_key(),)+)
@@ -130,5 +198,18 @@ mod tests {
         assert_eq!(s.hash_one(key), s.hash_one(&owned));
         assert!(key.matches(&owned));
         assert!(!("B", 7u64, Some("x")).matches(&owned));
+    }
+
+    #[test]
+    fn identities_are_where_the_text_sits() {
+        let text = String::from("AFAF");
+        let (a1, f1, a2) = (&text[0..1], &text[1..2], &text[2..3]);
+        // The same letter at two places: equal keys, different identities (a memo miss, never a
+        // wrong hit); the same place twice: equal identities.
+        assert_ne!(a1.ident(), a2.ident());
+        assert_eq!((a1, 3u8).ident(), (&text[0..1], 3u8).ident());
+        assert_ne!((a1, f1).ident(), (f1, a1).ident());
+        assert_ne!(Some(a1).ident(), None::<&str>.ident());
+        const { assert!(<(&str, u8)>::MEMO && <Option<&str>>::MEMO && !<(u32, i64)>::MEMO) };
     }
 }

@@ -3,6 +3,7 @@
 
 use super::StageCtx;
 use super::key::GroupKey;
+use super::memo::KeyMemo;
 use super::spill::{self, PARTITIONS, SpillCtx, SpillHook, Spillable, WriteFn};
 use crate::error::{Error, Result};
 use crate::record::{Record, RecordBuilder};
@@ -60,6 +61,40 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
                 self.heap += key.heap_size();
                 self.table.insert_unique(hash, (key.to_owned_key(), init()), |(k, _)| hasher.hash_one(k));
             }
+        }
+    }
+
+    /// [`upsert`](Self::upsert) through `memo`: a row whose key identity the memo holds goes
+    /// straight to its group's bucket, without hashing or comparing the key.
+    #[inline(always)]
+    pub fn upsert_memo<Q: GroupKey<Owned = K>>(
+        &mut self,
+        memo: &mut KeyMemo<Q::Ident>,
+        key: Q,
+        init: impl FnOnce() -> A,
+        update: impl FnOnce(&mut A),
+    ) {
+        if !memo.active::<Q>() {
+            return self.upsert(key, init, update);
+        }
+        // One call of `update` only: with two, the compiler stops inlining a large one.
+        let mut bucket = memo.get(&key);
+        if bucket.is_none_or(|b| self.table.get_bucket(b).is_none()) {
+            let hash = self.hasher.hash_one(key);
+            let Some(found) = self.table.find_bucket_index(hash, |(k, _)| key.matches(k)) else {
+                // The insert may move other groups: what the memo holds is stale.
+                memo.forget();
+                let hasher = &self.hasher;
+                self.heap += key.heap_size();
+                let new = self.table.insert_unique(hash, (key.to_owned_key(), init()), |(k, _)| hasher.hash_one(k));
+                memo.put(&key, new.bucket_index());
+                return;
+            };
+            memo.put(&key, found);
+            bucket = Some(found);
+        }
+        if let Some((_, state)) = bucket.and_then(|b| self.table.get_bucket_mut(b)) {
+            update(state);
         }
     }
 
