@@ -140,8 +140,7 @@ proptest! {
         } else {
             rows
         };
-        let got: Vec<Group> = Job::new(grouped).source("evs", memory(dictionary_tags(&rows))).batch_rows(split).parallelism(workers).collect().unwrap();
-        let mut got = got;
+        let mut got: Vec<Group> = Job::new(grouped).source("evs", memory(dictionary_tags(&rows))).batch_rows(split).parallelism(workers).collect().unwrap();
         got.sort_by(|a, b| (a.k, &a.tag).cmp(&(b.k, &b.tag)));
         prop_assert_eq!(got, reference(&rows));
     }

@@ -9,11 +9,20 @@ use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
 impl Ctx<'_> {
-    /// Whether `breaker`'s rows are the stage's input rows, passed through filters only: their
-    /// text then lives in the morsel's arrays for the whole morsel, as a `KeyMemo` needs.
-    /// After a `map` or a join, a key may borrow a record built for one row, whose bytes a
-    /// later row's record can reuse at the same address.
-    pub(super) fn keys_live_in_morsel(&self, breaker: NodeId) -> bool {
+    /// Whether `breaker`'s stage looks rows up through a `KeyMemo`: a plain (not windowed or
+    /// triggered) aggregation, `reduce` or `distinct` whose rows are the stage's input rows,
+    /// passed through filters only. Their text then lives in the morsel's arrays for the whole
+    /// morsel, as the memo needs; after a `map` or a join, a key may borrow a record built for
+    /// one row, whose bytes a later row's record can reuse at the same address.
+    pub(super) fn uses_memo(&self, breaker: NodeId) -> bool {
+        let plain = match &self.plan.nodes[breaker].op {
+            Op::Reduce { .. } => true,
+            Op::Aggregate(a) => a.trigger.is_none() && a.window.is_none(),
+            _ => false,
+        };
+        if !plain {
+            return false;
+        }
         let mut at = self.plan.nodes[breaker].inputs.first().copied();
         while let Some(n) = at {
             if n == self.stage.source {
@@ -28,10 +37,10 @@ impl Ctx<'_> {
     }
 
     /// The group table's upsert for `breaker` and its leading arguments: through the stage's
-    /// key memo when its keys live in the morsel.
+    /// key memo when it has one.
     /// The method carries `span`, so a key type error points at the user's operator.
     fn upsert(&self, breaker: NodeId, span: proc_macro2::Span) -> (TokenStream, TokenStream) {
-        match self.keys_live_in_morsel(breaker) {
+        match self.uses_memo(breaker) {
             true => (quote_spanned! {span=> upsert_memo }, quote_spanned! {span=> &mut __memo, __key }),
             false => (quote_spanned! {span=> upsert }, quote_spanned! {span=> __key }),
         }

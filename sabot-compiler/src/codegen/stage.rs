@@ -246,13 +246,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
             });
             let window_init = ctx.window_init(breaker);
             // A key memo points into the last morsel's buffers: it starts afresh with each.
-            let memo = ctx.keys_live_in_morsel(breaker)
-                && match &plan.nodes[breaker].op {
-                    Op::Reduce { .. } => true,
-                    Op::Aggregate(a) => a.trigger.is_none() && a.window.is_none(),
-                    _ => false,
-                };
-            let (memo_init, morsel_start) = match memo {
+            let (memo_init, morsel_start) = match ctx.uses_memo(breaker) {
                 true => (quote! { let mut __memo = __p::KeyMemo::new(); }, quote! { __memo.next_morsel(); }),
                 false => (TokenStream::new(), TokenStream::new()),
             };

@@ -166,7 +166,7 @@ fn write_build<K: StateCodec + Hash + Eq, B: Record>(
     table.rows = 0;
     // Written in slices (as group tables are, see `spill::write_runs`): the table is freed only
     // once every row is out, and a full copy of it beside it doubled the spill's memory.
-    let slice_rows = (SLICE_BYTES / std::mem::size_of::<B>().max(1)).max(1024);
+    let slice_rows = (spill::FLUSH_BYTES / std::mem::size_of::<B>().max(1)).max(1024);
     let mut pending = 0usize;
     for (key, group) in table.groups.take_groups() {
         let group = group.rows;
@@ -187,9 +187,6 @@ fn write_build<K: StateCodec + Hash + Eq, B: Record>(
     spill.note_spill(rows);
     Ok(())
 }
-
-/// Bytes of build rows kept before a spill appends them to the backend.
-const SLICE_BYTES: usize = 8 << 20;
 
 /// Appends each partition's rows, with their keys' bytes and the spill's order, and empties it.
 fn flush_build<B: Record>(parts: &mut [(Vec<B>, BinaryBuilder)], spill: &SpillCtx, stage: usize, order: u64) -> Result<()> {

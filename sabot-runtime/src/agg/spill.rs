@@ -283,8 +283,9 @@ pub(crate) fn write_runs<K: StateCodec + Hash + Eq, A: StateCodec>(
     Ok(())
 }
 
-/// Encoded bytes of a spill run kept before they are appended to the backend.
-const FLUSH_BYTES: usize = 8 << 20;
+/// Bytes a spill keeps before appending them to the backend (encoded groups here, build rows
+/// in `join::write_build`).
+pub(crate) const FLUSH_BYTES: usize = 8 << 20;
 
 /// Appends each partition's encoded groups to its table and empties the builders.
 fn flush_runs(parts: &mut [(BinaryBuilder, BinaryBuilder)], spill: &SpillCtx, stage: usize, order: u64) -> Result<()> {

@@ -78,22 +78,24 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
             return self.upsert(key, init, update);
         }
         // One call of `update` only: with two, the compiler stops inlining a large one.
-        let mut bucket = memo.get(&key);
-        if bucket.is_none_or(|b| self.table.get_bucket(b).is_none()) {
-            let hash = self.hasher.hash_one(key);
-            let Some(found) = self.table.find_bucket_index(hash, |(k, _)| key.matches(k)) else {
-                // The insert may move other groups: what the memo holds is stale.
-                memo.forget();
-                let hasher = &self.hasher;
-                self.heap += key.heap_size();
-                let new = self.table.insert_unique(hash, (key.to_owned_key(), init()), |(k, _)| hasher.hash_one(k));
-                memo.put(&key, new.bucket_index());
-                return;
-            };
-            memo.put(&key, found);
-            bucket = Some(found);
-        }
-        if let Some((_, state)) = bucket.and_then(|b| self.table.get_bucket_mut(b)) {
+        let bucket = match memo.get(&key).filter(|&b| self.table.get_bucket(b).is_some()) {
+            Some(hit) => hit,
+            None => {
+                let hash = self.hasher.hash_one(key);
+                let Some(found) = self.table.find_bucket_index(hash, |(k, _)| key.matches(k)) else {
+                    // The insert may move other groups: what the memo holds is stale.
+                    memo.forget();
+                    let hasher = &self.hasher;
+                    self.heap += key.heap_size();
+                    let new = self.table.insert_unique(hash, (key.to_owned_key(), init()), |(k, _)| hasher.hash_one(k));
+                    memo.put(&key, new.bucket_index());
+                    return;
+                };
+                memo.put(&key, found);
+                found
+            }
+        };
+        if let Some((_, state)) = self.table.get_bucket_mut(bucket) {
             update(state);
         }
     }
