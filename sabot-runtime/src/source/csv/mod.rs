@@ -4,6 +4,15 @@
 //! type (as arrow-csv parses it), any other column as text, and only the requested columns are
 //! decoded. A row that does not parse is located again, record by record, from the start of
 //! its batch, so the error names the file, the 1-based line and column, and the field.
+//!
+//! Files whose requested columns are integers, timestamps without time zone or text are read by
+//! the fast path in [`scan`] until it meets a row it does not read (a quote, for one); arrow-csv
+//! reads the rest of the file from there.
+
+mod classify;
+#[cfg(test)]
+mod equivalence;
+mod scan;
 
 use super::{MorselIter, ReadRequest, Source, Split, expand_paths};
 use crate::conform::Origin;
@@ -25,12 +34,14 @@ pub struct CsvSource {
     path: String,
     delimiter: u8,
     has_header: bool,
+    /// Whether files may be read by the fast path (tests compare it with arrow-csv alone).
+    fast: bool,
 }
 
 /// A source over `path` (file, directory or glob of `.csv` files), with a header row and `,`
 /// as delimiter.
 pub fn csv(path: impl Into<String>) -> CsvSource {
-    CsvSource { path: path.into(), delimiter: b',', has_header: true }
+    CsvSource { path: path.into(), delimiter: b',', has_header: true, fast: true }
 }
 
 impl CsvSource {
@@ -90,9 +101,13 @@ impl CsvSource {
             .iter()
             .map(|&i| req.schema.field_with_name(&names[i]).is_ok_and(|f| !f.is_nullable() && f.data_type() == &DataType::Utf8))
             .collect();
+        let schema = Arc::new(Schema::new(fields));
+        let quoting = [b'"', b'\r', b'\n'].contains(&self.delimiter) || !self.delimiter.is_ascii();
+        let kinds: Option<Vec<_>> = projection.iter().map(|&i| scan::Kind::of(schema.field(i).data_type())).collect();
         Ok(CsvFile {
             path: path.to_path_buf(),
-            schema: Arc::new(Schema::new(fields)),
+            fast: kinds.filter(|_| self.fast && !quoting),
+            schema,
             projection,
             empty_is_text,
             delimiter: self.delimiter,
@@ -190,6 +205,8 @@ struct CsvFile {
     data_start: u64,
     batch_rows: usize,
     origin: Origin,
+    /// How the fast path builds each requested column, when it can build them all.
+    fast: Option<Vec<scan::Kind>>,
 }
 
 impl CsvFile {
@@ -205,10 +222,25 @@ impl CsvFile {
 
     /// The file, buffered, from byte `offset`.
     fn open_at(&self, offset: u64, capacity: usize) -> Result<BufReader<File>> {
+        Ok(BufReader::with_capacity(capacity, self.file_at(offset)?))
+    }
+
+    /// The file from byte `offset`.
+    fn file_at(&self, offset: u64) -> Result<File> {
         let mut file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
         let at = file.seek(SeekFrom::Start(offset));
         at.map_err(|e| Error::io(&self.path, e))?;
-        Ok(BufReader::with_capacity(capacity, file))
+        Ok(file)
+    }
+
+    /// arrow-csv's reading of `rest`, the file's bytes from `offset`.
+    fn arrow_input(&self, offset: u64, rest: Box<dyn Read + Send>) -> ArrowInput {
+        ArrowInput {
+            reader: BufReader::with_capacity(1 << 20, rest),
+            decoder: self.decoder(self.batch_rows, self.projection.clone()),
+            batch_start: offset,
+            consumed: offset,
+        }
     }
 
     /// The name of column `column`, or a placeholder for an extra field.
@@ -220,39 +252,66 @@ impl CsvFile {
 
 impl Split for CsvFile {
     fn open(self: Box<Self>) -> Result<MorselIter> {
-        Ok(Box::new(CsvMorsels {
-            reader: self.open_at(self.data_start, 1 << 20)?,
-            decoder: self.decoder(self.batch_rows, self.projection.clone()),
-            batch_start: self.data_start,
-            consumed: self.data_start,
-            next_row: 0,
-            done: false,
-            file: *self,
-        }))
+        let file = self.file_at(self.data_start)?;
+        let input = match &self.fast {
+            Some(kinds) => Input::Fast(scan::FastReader::new(&self, file, kinds)?),
+            None => Input::Arrow(Box::new(self.arrow_input(self.data_start, Box::new(file)))),
+        };
+        Ok(Box::new(CsvMorsels { input, next_row: 0, done: false, file: *self }))
     }
 }
 
 /// The morsels of one file.
 struct CsvMorsels {
     file: CsvFile,
-    reader: BufReader<File>,
-    decoder: Decoder,
-    /// Byte offset of the current batch's first record.
-    batch_start: u64,
-    /// Bytes handed to the decoder so far.
-    consumed: u64,
+    input: Input,
     /// Row number (0-based, after the header) of the current batch's first row.
     next_row: u64,
     done: bool,
 }
 
+/// Who reads the file's next rows.
+enum Input {
+    Fast(scan::FastReader),
+    Arrow(Box<ArrowInput>),
+}
+
+/// arrow-csv reading a file from some offset.
+struct ArrowInput {
+    reader: BufReader<Box<dyn Read + Send>>,
+    decoder: Decoder,
+    /// Byte offset of the current batch's first record.
+    batch_start: u64,
+    /// Bytes handed to the decoder so far, from the file's start.
+    consumed: u64,
+}
+
 impl CsvMorsels {
     fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
+        let batch = loop {
+            match &mut self.input {
+                Input::Fast(fast) => match fast.next_batch(self.file.batch_rows)? {
+                    scan::Step::Batch(batch) => break Some(batch),
+                    scan::Step::End => break None,
+                    scan::Step::Handover => {
+                        let (offset, rest) = fast.rest()?;
+                        self.input = Input::Arrow(Box::new(self.file.arrow_input(offset, rest)));
+                    }
+                },
+                Input::Arrow(arrow) => break arrow.next_batch(&self.file)?,
+            }
+        };
+        batch.map(|b| empty_strings(b, &self.file.empty_is_text)).transpose()
+    }
+}
+
+impl ArrowInput {
+    fn next_batch(&mut self, file: &CsvFile) -> Result<Option<RecordBatch>> {
         loop {
-            let buf = self.reader.fill_buf().map_err(|e| Error::io(&self.file.path, e))?;
+            let buf = self.reader.fill_buf().map_err(|e| Error::io(&file.path, e))?;
             let n = match self.decoder.decode(buf) {
                 Ok(n) => n,
-                Err(e) => return Err(locate(&self.file, self.batch_start, e)),
+                Err(e) => return Err(locate(file, self.batch_start, e)),
             };
             if n == 0 {
                 break;
@@ -260,9 +319,9 @@ impl CsvMorsels {
             self.reader.consume(n);
             self.consumed += n as u64;
         }
-        let batch = self.decoder.flush().map_err(|e| locate(&self.file, self.batch_start, e))?;
+        let batch = self.decoder.flush().map_err(|e| locate(file, self.batch_start, e))?;
         self.batch_start = self.consumed;
-        batch.map(|b| empty_strings(b, &self.file.empty_is_text)).transpose()
+        Ok(batch)
     }
 }
 

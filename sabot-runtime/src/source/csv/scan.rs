@@ -1,0 +1,676 @@
+//! The CSV source's fast path, for rows without quotes or carriage returns: rows are split at
+//! their delimiters 64 bytes at a time, and integer, timestamp and text columns are built from
+//! the file's bytes directly, without arrow-csv's copy of every field into a record buffer.
+//!
+//! At the first thing it does not handle (a quote, a `\r`, an empty line, a wrong number of
+//! fields, a value that does not parse as written here) it stops, and arrow-csv reads the rest
+//! of the file from the first row not yet returned: arrow-csv then decodes what it can and
+//! locates what it cannot. So every value the fast path returns is the one arrow-csv returns,
+//! and every error is arrow-csv's, located as before.
+
+use super::CsvFile;
+use super::classify::{Masks, classify};
+use crate::error::{Error, Result};
+use arrow::array::{ArrayRef, PrimitiveArray, RecordBatch, StringArray};
+use arrow::buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
+use arrow::datatypes::{
+    ArrowPrimitiveType, DataType, Int8Type, Int16Type, Int32Type, Int64Type, SchemaRef, TimeUnit, TimestampMicrosecondType,
+    TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
+use std::fs::File;
+use std::io::{Cursor, Read};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// How the fast path builds one requested column.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Kind {
+    /// A signed integer of this many bits.
+    Signed(u32),
+    /// An unsigned integer of this many bits.
+    Unsigned(u32),
+    /// UTF-8 text.
+    Text,
+    /// A timestamp without time zone, in this unit.
+    Timestamp(TimeUnit),
+}
+
+impl Kind {
+    /// The fast path's way to build a column of `data_type`, if it has one.
+    pub(super) fn of(data_type: &DataType) -> Option<Kind> {
+        use DataType::*;
+        Some(match data_type {
+            Int8 => Kind::Signed(8),
+            Int16 => Kind::Signed(16),
+            Int32 => Kind::Signed(32),
+            Int64 => Kind::Signed(64),
+            UInt8 => Kind::Unsigned(8),
+            UInt16 => Kind::Unsigned(16),
+            UInt32 => Kind::Unsigned(32),
+            UInt64 => Kind::Unsigned(64),
+            Utf8 => Kind::Text,
+            Timestamp(unit, None) => Kind::Timestamp(*unit),
+            _ => return None,
+        })
+    }
+}
+
+/// Bytes read per refill of the buffer: small enough that a refill's rows are still in cache
+/// when their columns are built.
+const READ_BYTES: usize = 1 << 20;
+
+/// Marks a field no column is built from.
+const SKIPPED: u16 = u16::MAX;
+
+/// What [`FastReader::next_batch`] found.
+pub(super) enum Step {
+    /// The next rows.
+    Batch(RecordBatch),
+    /// The end of the file.
+    End,
+    /// Rows the fast path does not read from here: arrow-csv takes over ([`FastReader::rest`]).
+    Handover,
+}
+
+/// The fast path over one file: its buffered bytes and the columns being built.
+pub(super) struct FastReader {
+    file: File,
+    path: PathBuf,
+    /// Bytes read from the file; `buf[pos..len]` are not returned yet.
+    buf: Vec<u8>,
+    pos: usize,
+    len: usize,
+    /// File offset of `buf[0]`.
+    base: u64,
+    eof: bool,
+    delimiter: u8,
+    /// Per field of a row: the index of the column built from it, or [`SKIPPED`].
+    slots: Vec<u16>,
+    /// The projected schema of the batches.
+    schema: SchemaRef,
+    columns: Vec<Column>,
+    /// Per indexed row, per column: where its field starts and ends in `buf`.
+    spans: Vec<[u32; 2]>,
+    /// Rows in `columns`.
+    rows: usize,
+    /// Whether the fast path met something it does not read.
+    stopped: bool,
+}
+
+impl FastReader {
+    /// A reader of `csv`'s rows from `file` (open at its first data row), building its
+    /// requested columns as `kinds`.
+    pub(super) fn new(csv: &CsvFile, file: File, kinds: &[Kind]) -> Result<Self> {
+        let (fields, projection) = (csv.schema.fields().len(), &csv.projection);
+        let schema = csv.schema.project(projection).map_err(|e| Error::arrow("reading csv", e))?;
+        let mut slots = vec![SKIPPED; fields];
+        for (column, &field) in projection.iter().enumerate() {
+            slots[field] = column as u16;
+        }
+        Ok(FastReader {
+            file,
+            path: csv.path.clone(),
+            buf: vec![0; READ_BYTES],
+            pos: 0,
+            len: 0,
+            base: csv.data_start,
+            eof: false,
+            delimiter: csv.delimiter,
+            slots,
+            schema: Arc::new(schema),
+            columns: kinds.iter().map(|&kind| Column::new(kind)).collect(),
+            spans: Vec::new(),
+            rows: 0,
+            stopped: false,
+        })
+    }
+
+    /// The next batch of up to `batch_rows` rows, the end, or the point where arrow-csv takes
+    /// over.
+    pub(super) fn next_batch(&mut self, batch_rows: usize) -> Result<Step> {
+        while !self.stopped && self.rows < batch_rows {
+            let want = batch_rows - self.rows;
+            let Indexed { rows, end, stop } = self.index(want);
+            if rows > 0 {
+                if !self.build(rows) {
+                    self.stopped = true;
+                    break;
+                }
+                self.rows += rows;
+                self.pos = end;
+            }
+            if stop {
+                self.stopped = true;
+            } else if rows < want {
+                if self.eof {
+                    break;
+                }
+                self.fill()?;
+            }
+        }
+        if self.rows > 0 {
+            return self.finish().map(Step::Batch);
+        }
+        Ok(if self.stopped { Step::Handover } else { Step::End })
+    }
+
+    /// The file offset of the first row not returned, and the file's bytes from there.
+    pub(super) fn rest(&self) -> Result<(u64, Box<dyn Read + Send>)> {
+        let offset = self.base + self.pos as u64;
+        let buffered = Cursor::new(self.buf[self.pos..self.len].to_vec());
+        // The handle reads on from where the buffer's bytes end.
+        let file = self.file.try_clone().map_err(|e| Error::io(&self.path, e))?;
+        Ok((offset, Box::new(buffered.chain(file))))
+    }
+
+    /// Moves the bytes not returned to the front of the buffer and reads more after them,
+    /// growing the buffer when one row does not fit.
+    fn fill(&mut self) -> Result<()> {
+        if self.pos > 0 {
+            self.buf.copy_within(self.pos..self.len, 0);
+            self.base += self.pos as u64;
+            self.len -= self.pos;
+            self.pos = 0;
+        }
+        if self.buf.len() - self.len < READ_BYTES / 2 {
+            self.buf.resize(self.buf.len() + READ_BYTES, 0);
+        }
+        while self.len < self.buf.len() {
+            let n = self.file.read(&mut self.buf[self.len..]).map_err(|e| Error::io(&self.path, e))?;
+            if n == 0 {
+                self.eof = true;
+                break;
+            }
+            self.len += n;
+        }
+        Ok(())
+    }
+
+    /// Finds up to `max` whole rows from `pos` and records their built fields' spans.
+    fn index(&mut self, max: usize) -> Indexed {
+        let buf = &self.buf[..self.len];
+        let fields = self.slots.len();
+        self.spans.clear();
+        let (mut row_start, mut field_start, mut field) = (self.pos, self.pos, 0);
+        let mut row_spans = 0;
+        let (mut rows, mut non_ascii, mut stop) = (0, false, false);
+        let mut at = self.pos;
+        'blocks: while at < buf.len() {
+            let Masks { mut split, newline, special, high } = block_masks(buf, at, self.delimiter);
+            if special != 0 {
+                // Rows up to the row with the quote or `\r` are read here, the rest by arrow-csv.
+                split &= (1 << special.trailing_zeros()) - 1;
+                stop = true;
+            }
+            non_ascii |= high != 0;
+            while split != 0 {
+                let bit = split.trailing_zeros();
+                split &= split - 1;
+                let p = at + bit as usize;
+                let Some(&slot) = self.slots.get(field) else {
+                    stop = true;
+                    break 'blocks;
+                };
+                if slot != SKIPPED {
+                    self.spans.push([field_start as u32, p as u32]);
+                }
+                field += 1;
+                field_start = p + 1;
+                if newline >> bit & 1 == 1 {
+                    // An empty line, or a row of another width.
+                    if field != fields || p == row_start {
+                        stop = true;
+                        break 'blocks;
+                    }
+                    rows += 1;
+                    (row_start, field) = (p + 1, 0);
+                    row_spans = self.spans.len();
+                    if rows == max {
+                        break 'blocks;
+                    }
+                }
+            }
+            if stop {
+                break;
+            }
+            at += 64;
+        }
+        if !stop && rows < max && self.eof && row_start < buf.len() {
+            // The last row, without a newline.
+            if field + 1 == fields {
+                if self.slots[field] != SKIPPED {
+                    self.spans.push([field_start as u32, buf.len() as u32]);
+                }
+                rows += 1;
+                row_start = buf.len();
+                row_spans = self.spans.len();
+            } else {
+                stop = true;
+            }
+        }
+        self.spans.truncate(row_spans);
+        // A field with bytes that are not UTF-8 is an error arrow-csv reports.
+        if non_ascii && std::str::from_utf8(&buf[self.pos..row_start]).is_err() {
+            return Indexed { rows: 0, end: self.pos, stop: true };
+        }
+        Indexed { rows, end: row_start, stop }
+    }
+
+    /// Appends the `rows` indexed rows to the columns; on a value it does not parse, leaves the
+    /// columns as they were and says false.
+    fn build(&mut self, rows: usize) -> bool {
+        let width = self.columns.len();
+        let built = self.columns.iter_mut().enumerate().all(|(i, column)| {
+            let spans = self.spans.iter().skip(i).step_by(width);
+            column.append(&self.buf, spans, rows)
+        });
+        if !built {
+            self.columns.iter_mut().for_each(|c| c.truncate(self.rows));
+        }
+        built
+    }
+
+    /// The built rows as a batch; the columns start again empty.
+    fn finish(&mut self) -> Result<RecordBatch> {
+        let rows = std::mem::take(&mut self.rows);
+        let columns = self.columns.iter_mut().map(|c| c.finish(rows)).collect::<Result<Vec<_>>>()?;
+        RecordBatch::try_new(self.schema.clone(), columns).map_err(|e| Error::arrow(self.path.display().to_string(), e))
+    }
+}
+
+/// Rows found by [`FastReader::index`].
+struct Indexed {
+    rows: usize,
+    /// Where the last row ends.
+    end: usize,
+    /// Whether the fast path stops after these rows.
+    stop: bool,
+}
+
+/// The masks of the 64 bytes of `buf` from `at`; bytes past the end are in no class.
+fn block_masks(buf: &[u8], at: usize, delimiter: u8) -> Masks {
+    match buf.get(at..at + 64) {
+        Some(block) => classify(block.try_into().expect("64 bytes"), delimiter),
+        None => {
+            let mut block = [0u8; 64];
+            let tail = &buf[at..];
+            block[..tail.len()].copy_from_slice(tail);
+            // Zero bytes are in no class, so the padding adds nothing to the masks.
+            classify(&block, delimiter)
+        }
+    }
+}
+
+/// One column being built.
+struct Column {
+    kind: Kind,
+    data: Data,
+    /// Per row, whether it has a value; kept only once a null was seen.
+    valid: Option<Vec<bool>>,
+}
+
+/// A column's values.
+enum Data {
+    /// Signed integers and timestamps, as `i64`.
+    Signed(Vec<i64>),
+    /// Unsigned integers, as `u64`.
+    Unsigned(Vec<u64>),
+    /// Text: the end offset of each value, and the bytes.
+    Text(Vec<i32>, Vec<u8>),
+}
+
+impl Column {
+    fn new(kind: Kind) -> Self {
+        let data = match kind {
+            Kind::Signed(_) | Kind::Timestamp(_) => Data::Signed(Vec::new()),
+            Kind::Unsigned(_) => Data::Unsigned(Vec::new()),
+            Kind::Text => Data::Text(vec![0], Vec::new()),
+        };
+        Column { kind, data, valid: None }
+    }
+
+    /// Appends the fields at `spans` of `rows` rows; false on a value not parsed here.
+    fn append<'a>(&mut self, buf: &[u8], spans: impl Iterator<Item = &'a [u32; 2]> + Clone, rows: usize) -> bool {
+        let start = self.len();
+        if let Data::Text(ends, bytes) = &mut self.data {
+            ends.reserve(rows);
+            bytes.reserve(spans.clone().map(|[from, to]| (to - from) as usize).sum());
+        }
+        for [from, to] in spans {
+            let field = &buf[*from as usize..*to as usize];
+            if field.is_empty() {
+                // arrow-csv reads an empty field as a null of any type.
+                self.push_null(start + rows);
+                continue;
+            }
+            let parsed = match (&mut self.data, self.kind) {
+                (Data::Signed(values), Kind::Signed(bits)) => signed(field, bits).map(|v| values.push(v)),
+                (Data::Signed(values), Kind::Timestamp(unit)) => timestamp(field, unit).map(|v| values.push(v)),
+                (Data::Unsigned(values), Kind::Unsigned(bits)) => unsigned(field, bits).map(|v| values.push(v)),
+                (Data::Text(ends, bytes), _) => {
+                    bytes.extend_from_slice(field);
+                    i32::try_from(bytes.len()).ok().map(|end| ends.push(end))
+                }
+                _ => None,
+            };
+            if parsed.is_none() {
+                return false;
+            }
+            if let Some(valid) = &mut self.valid {
+                valid.push(true);
+            }
+        }
+        true
+    }
+
+    /// Rows in the column.
+    fn len(&self) -> usize {
+        match &self.data {
+            Data::Signed(v) => v.len(),
+            Data::Unsigned(v) => v.len(),
+            Data::Text(ends, _) => ends.len() - 1,
+        }
+    }
+
+    /// Appends a null; `expected` is the length the column will have, to size the validity.
+    fn push_null(&mut self, expected: usize) {
+        let len = self.len();
+        let valid = self.valid.get_or_insert_with(|| {
+            let mut valid = Vec::with_capacity(expected);
+            valid.resize(len, true);
+            valid
+        });
+        valid.push(false);
+        match &mut self.data {
+            Data::Signed(v) => v.push(0),
+            Data::Unsigned(v) => v.push(0),
+            Data::Text(ends, bytes) => ends.push(bytes.len() as i32),
+        }
+    }
+
+    /// Drops the rows after the first `rows`.
+    fn truncate(&mut self, rows: usize) {
+        match &mut self.data {
+            Data::Signed(v) => v.truncate(rows),
+            Data::Unsigned(v) => v.truncate(rows),
+            Data::Text(ends, bytes) => {
+                ends.truncate(rows + 1);
+                bytes.truncate(ends[rows] as usize);
+            }
+        }
+        if let Some(valid) = &mut self.valid {
+            valid.truncate(rows);
+        }
+    }
+
+    /// The column's `rows` rows as an array; the column starts again empty.
+    fn finish(&mut self, rows: usize) -> Result<ArrayRef> {
+        let nulls = self.valid.take().map(|v| NullBuffer::from(v.as_slice()));
+        let fresh = Column::new(self.kind);
+        let data = std::mem::replace(&mut self.data, fresh.data);
+        debug_assert_eq!(
+            rows,
+            match &data {
+                Data::Signed(v) => v.len(),
+                Data::Unsigned(v) => v.len(),
+                Data::Text(ends, _) => ends.len() - 1,
+            }
+        );
+        Ok(match (data, self.kind) {
+            (Data::Signed(v), Kind::Signed(8)) => narrow::<Int8Type, _>(v, nulls),
+            (Data::Signed(v), Kind::Signed(16)) => narrow::<Int16Type, _>(v, nulls),
+            (Data::Signed(v), Kind::Signed(32)) => narrow::<Int32Type, _>(v, nulls),
+            (Data::Signed(v), Kind::Signed(_)) => array::<Int64Type>(v, nulls),
+            (Data::Signed(v), Kind::Timestamp(TimeUnit::Second)) => array::<TimestampSecondType>(v, nulls),
+            (Data::Signed(v), Kind::Timestamp(TimeUnit::Millisecond)) => array::<TimestampMillisecondType>(v, nulls),
+            (Data::Signed(v), Kind::Timestamp(TimeUnit::Microsecond)) => array::<TimestampMicrosecondType>(v, nulls),
+            (Data::Signed(v), Kind::Timestamp(TimeUnit::Nanosecond)) => array::<TimestampNanosecondType>(v, nulls),
+            (Data::Unsigned(v), Kind::Unsigned(8)) => narrow::<UInt8Type, _>(v, nulls),
+            (Data::Unsigned(v), Kind::Unsigned(16)) => narrow::<UInt16Type, _>(v, nulls),
+            (Data::Unsigned(v), Kind::Unsigned(32)) => narrow::<UInt32Type, _>(v, nulls),
+            (Data::Unsigned(v), _) => array::<UInt64Type>(v, nulls),
+            (Data::Text(ends, bytes), _) => {
+                let offsets = OffsetBuffer::new(ScalarBuffer::from(ends));
+                let text = StringArray::try_new(offsets, Buffer::from_vec(bytes), nulls);
+                Arc::new(text.map_err(|e| Error::arrow("building a csv text column", e))?)
+            }
+            (Data::Signed(_), Kind::Unsigned(_) | Kind::Text) => {
+                unreachable!("a column's data follows its kind")
+            }
+        })
+    }
+}
+
+/// An array of `T` holding `values` as they are.
+fn array<T: ArrowPrimitiveType>(values: Vec<T::Native>, nulls: Option<NullBuffer>) -> ArrayRef {
+    Arc::new(PrimitiveArray::<T>::new(ScalarBuffer::from(values), nulls))
+}
+
+/// An array of the narrower `T`; `values` were range-checked when parsed.
+fn narrow<T: ArrowPrimitiveType, W: Copy>(values: Vec<W>, nulls: Option<NullBuffer>) -> ArrayRef
+where
+    T::Native: TryFrom<W>,
+{
+    let narrowed = values.into_iter().map(|v| T::Native::try_from(v).unwrap_or_default());
+    Arc::new(PrimitiveArray::<T>::new(narrowed.collect(), nulls))
+}
+
+/// Digits as an unsigned integer of `bits` bits; `None` for anything else, or out of range.
+fn unsigned(field: &[u8], bits: u32) -> Option<u64> {
+    if field.is_empty() || field.len() > 20 {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for &b in field {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add(u64::from(digit))?;
+    }
+    (bits == 64 || value >> bits == 0).then_some(value)
+}
+
+/// Digits, after an optional `-`, as a signed integer of `bits` bits.
+fn signed(field: &[u8], bits: u32) -> Option<i64> {
+    let (negative, digits) = match field {
+        [b'-', rest @ ..] => (true, rest),
+        _ => (false, field),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let magnitude = i128::from(unsigned(digits, 64)?);
+    let value = if negative { -magnitude } else { magnitude };
+    let limit = 1i128 << (bits - 1);
+    (-limit..limit).contains(&value).then_some(value as i64)
+}
+
+/// `YYYY-MM-DD`, optionally followed by ` HH:MM:SS` (or `T`) and a fraction of 1 to 9 digits,
+/// as a count of `unit`s since 1970 UTC, as arrow-csv reads it for a timestamp without time
+/// zone; `None` for any other form.
+fn timestamp(field: &[u8], unit: TimeUnit) -> Option<i64> {
+    let digits = |at: usize, n: usize| -> Option<i64> {
+        let mut value = 0;
+        for &b in field.get(at..at + n)? {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                return None;
+            }
+            value = value * 10 + i64::from(digit);
+        }
+        Some(value)
+    };
+    let at = |i: usize, b: u8| field.get(i) == Some(&b);
+    if !(at(4, b'-') && at(7, b'-')) {
+        return None;
+    }
+    let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let (mut seconds, mut nanos) = (days * 86_400, 0);
+    if field.len() > 10 {
+        if !(matches!(field[10], b' ' | b'T' | b't') && at(13, b':') && at(16, b':')) {
+            return None;
+        }
+        let (hour, minute, second) = (digits(11, 2)?, digits(14, 2)?, digits(17, 2)?);
+        if hour > 23 || minute > 59 || second > 59 {
+            return None;
+        }
+        seconds += hour * 3600 + minute * 60 + second;
+        match field.len() {
+            19 => {}
+            21..=29 if at(19, b'.') => {
+                let n = field.len() - 20;
+                nanos = digits(20, n)? * 10i64.pow(9 - n as u32);
+            }
+            _ => return None,
+        }
+    }
+    match unit {
+        TimeUnit::Second => Some(seconds),
+        TimeUnit::Millisecond => Some(seconds * 1_000 + nanos / 1_000_000),
+        TimeUnit::Microsecond => Some(seconds * 1_000_000 + nanos / 1_000),
+        TimeUnit::Nanosecond => seconds.checked_mul(1_000_000_000)?.checked_add(nanos),
+    }
+}
+
+/// Days in `month` of `year` (proleptic Gregorian).
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to a valid date (proleptic Gregorian; H. Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let year_of_era = y - era * 400;
+    let month_from_march = (month + 9) % 12;
+    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::timezone::Tz;
+    use arrow::compute::kernels::cast_utils::string_to_datetime;
+    use proptest::prelude::*;
+
+    /// arrow-csv's reading of `text` as a timestamp without time zone, in `unit`.
+    fn arrow_timestamp(text: &str, unit: TimeUnit) -> Option<i64> {
+        let utc: Tz = "+00:00".parse().expect("a fixed offset");
+        let date = string_to_datetime(&utc, text).ok()?;
+        match unit {
+            TimeUnit::Second => Some(date.timestamp()),
+            TimeUnit::Millisecond => Some(date.timestamp_millis()),
+            TimeUnit::Microsecond => Some(date.timestamp_micros()),
+            TimeUnit::Nanosecond => date.timestamp_nanos_opt(),
+        }
+    }
+
+    const UNITS: [TimeUnit; 4] = [TimeUnit::Second, TimeUnit::Millisecond, TimeUnit::Microsecond, TimeUnit::Nanosecond];
+
+    proptest! {
+        /// Every timestamp read here is the one arrow-csv reads; near-misses in form are left to it.
+        #[test]
+        fn timestamps_equal_arrows(
+            year in 0i64..10_000, month in 0i64..14, day in 0i64..33, hour in 0i64..26, minute in 0i64..62,
+            second in 0i64..62, fraction in proptest::option::of("[0-9]{0,11}"), sep in prop::sample::select(vec![" ", "T", "t", "_"]),
+            date_only: bool,
+        ) {
+            let mut text = format!("{year:04}-{month:02}-{day:02}");
+            if !date_only {
+                text += &format!("{sep}{hour:02}:{minute:02}:{second:02}");
+                if let Some(f) = &fraction {
+                    text += &format!(".{f}");
+                }
+            }
+            for unit in UNITS {
+                if let Some(ours) = timestamp(text.as_bytes(), unit) {
+                    prop_assert_eq!(Some(ours), arrow_timestamp(&text, unit), "{} in {:?}", text, unit);
+                }
+            }
+        }
+
+        /// Every integer read here is the one arrow reads.
+        #[test]
+        fn integers_equal_arrows(text in "-?[0-9]{0,21}|[+ 0-9a]{1,4}") {
+            use arrow::compute::kernels::cast_utils::Parser;
+            for bits in [8, 16, 32, 64] {
+                if let Some(ours) = signed(text.as_bytes(), bits) {
+                    let theirs = match bits {
+                        8 => Int8Type::parse(&text).map(i64::from),
+                        16 => Int16Type::parse(&text).map(i64::from),
+                        32 => Int32Type::parse(&text).map(i64::from),
+                        _ => Int64Type::parse(&text),
+                    };
+                    prop_assert_eq!(Some(ours), theirs);
+                }
+                if let Some(ours) = unsigned(text.as_bytes(), bits) {
+                    let theirs = match bits {
+                        8 => UInt8Type::parse(&text).map(u64::from),
+                        16 => UInt16Type::parse(&text).map(u64::from),
+                        32 => UInt32Type::parse(&text).map(u64::from),
+                        _ => UInt64Type::parse(&text),
+                    };
+                    prop_assert_eq!(Some(ours), theirs);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn rows_are_read_here_up_to_a_quote_and_handed_over_there() {
+        use arrow::array::AsArray;
+        use arrow::datatypes::{Field, Schema};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        let rows = "1,a,2024-01-01 00:00:00.011\n2,,2024-01-01 00:00:01\n3,\"c\",2024-01-01 00:00:02\n";
+        std::fs::write(&path, rows).unwrap();
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::UInt64, true),
+            Field::new("name", DataType::Utf8, true),
+            Field::new("ts", DataType::Timestamp(TimeUnit::Millisecond, None), true),
+        ]));
+        let kinds = [Kind::Unsigned(64), Kind::Text, Kind::Timestamp(TimeUnit::Millisecond)];
+        let csv = CsvFile {
+            path: path.clone(),
+            schema,
+            projection: vec![0, 1, 2],
+            empty_is_text: vec![false; 3],
+            delimiter: b',',
+            data_start: 0,
+            batch_rows: 10,
+            origin: crate::conform::Origin { source: "s".into(), file: None, first_row: 0 },
+            fast: Some(kinds.to_vec()),
+        };
+        let mut reader = FastReader::new(&csv, File::open(&path).unwrap(), &kinds).unwrap();
+        let Step::Batch(batch) = reader.next_batch(10).unwrap() else { panic!("the first rows are read here") };
+        assert_eq!(batch.num_rows(), 2);
+        assert_eq!(batch.column(0).as_primitive::<UInt64Type>().values(), &[1, 2]);
+        assert_eq!(batch.column(1).as_string::<i32>().iter().collect::<Vec<_>>(), [Some("a"), None]);
+        assert_eq!(batch.column(2).as_primitive::<TimestampMillisecondType>().values(), &[1_704_067_200_011, 1_704_067_201_000]);
+        assert!(matches!(reader.next_batch(10).unwrap(), Step::Handover));
+        let (offset, mut rest) = reader.rest().unwrap();
+        let mut text = String::new();
+        rest.read_to_string(&mut text).unwrap();
+        assert_eq!((offset, text.as_str()), (51, "3,\"c\",2024-01-01 00:00:02\n"));
+    }
+
+    #[test]
+    fn common_timestamps_are_read_here() {
+        assert_eq!(timestamp(b"2024-01-01 00:00:00", TimeUnit::Millisecond), Some(1_704_067_200_000));
+        assert_eq!(timestamp(b"2024-01-01 00:00:00.011", TimeUnit::Millisecond), Some(1_704_067_200_011));
+        assert_eq!(timestamp(b"1969-12-31T23:59:59.5", TimeUnit::Millisecond), Some(-500));
+        assert_eq!(timestamp(b"2024-02-30", TimeUnit::Second), None);
+    }
+}
