@@ -32,6 +32,30 @@ fn scored(a: Stream<Ev>, b: Stream<Ev>) -> (Stream<Out>, Stream<Out>) {
     (outs.filter(|o| o.score > 0.0), exploded)
 }
 
+/// Rows that go to the sink unchanged: taken from the input's arrays, not built again.
+#[sabot::pipeline]
+fn unchanged(a: Stream<Ev>) -> Stream<Ev> {
+    a.filter(|e| e.k % 3 != 0 || e.t.is_none())
+}
+
+/// The batches with column `s` dictionary-encoded, a type the record reads but does not write.
+fn dictionary_encoded(batches: Vec<sabot::__private::RecordBatch>) -> Vec<sabot::__private::RecordBatch> {
+    use arrow::datatypes::DataType;
+    let dict = DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8));
+    batches
+        .into_iter()
+        .map(|b| {
+            let mut columns = b.columns().to_vec();
+            let mut fields: Vec<_> = b.schema().fields().iter().map(|f| f.as_ref().clone()).collect();
+            let s = b.schema().index_of("s").unwrap();
+            columns[s] = arrow::compute::cast(&columns[s], &dict).unwrap();
+            fields[s] = fields[s].clone().with_data_type(dict.clone());
+            let schema = std::sync::Arc::new(arrow::datatypes::Schema::new(fields));
+            sabot::__private::RecordBatch::try_new(schema, columns).unwrap()
+        })
+        .collect()
+}
+
 fn reference(a: &[Ev], b: &[Ev]) -> (Vec<Out>, Vec<Out>) {
     let kept: Vec<&Ev> = a.iter().chain(b.iter().filter(|e| e.flag)).filter(|e| e.k % 3 != 0).collect();
     let outs = kept
@@ -103,6 +127,24 @@ proptest! {
         let (want0, want1) = reference(&a, &b);
         prop_assert_eq!(collect(got0.lock().unwrap().clone()), want0);
         prop_assert_eq!(collect(got1.lock().unwrap().clone()), want1);
+    }
+
+    #[test]
+    fn filtered_rows_pass_unchanged(
+        a in proptest::collection::vec(ev(), 0..300),
+        cuts in proptest::collection::vec(1usize..120, 1..5),
+        morsel in 1usize..100,
+        workers in 1usize..4,
+        dictionary in any::<bool>(),
+    ) {
+        let (sink, got) = sabot::sink::collect();
+        let input = if dictionary { dictionary_encoded(batches(&a, &cuts)) } else { batches(&a, &cuts) };
+        Job::new(unchanged).source("a", memory(input)).sink("out", sink).batch_rows(morsel).parallelism(workers).run().unwrap();
+        let got = got.lock().unwrap().clone();
+        prop_assert!(got.iter().all(|b| b.schema() == Ev::schema()), "every batch has the record's schema");
+        let rows: Vec<Ev> = got.iter().flat_map(|b| Ev::from_batch(b).unwrap()).collect();
+        let want: Vec<Ev> = a.iter().filter(|e| e.k % 3 != 0 || e.t.is_none()).cloned().collect();
+        prop_assert_eq!(rows, want);
     }
 
     #[test]

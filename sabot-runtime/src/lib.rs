@@ -43,7 +43,7 @@ pub mod __private {
     pub use crate::conform::{Origin, conform};
     pub use crate::error::Result;
     pub use crate::process::{KeyedProcess, ProcessBuffer, Processing};
-    pub use crate::record::{ALL_FIELDS, FieldInfo, FieldMask, Record, RecordBuilder, batch_of, mask_of};
+    pub use crate::record::{ALL_FIELDS, FieldInfo, FieldMask, Record, RecordBuilder, batch_of, mask_of, selected};
     pub use crate::source::{KeepRowGroup, MorselIter, PruneByStats, RowGroupStats, StatBound};
     pub use crate::stage::{
         Alternative, Explain, Morsel, Pipeline, PipelineSpec, SinkSpec, SourceSpec, StageEndFn, StageInput, StageOutput, StageRun,

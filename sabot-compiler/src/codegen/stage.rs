@@ -7,7 +7,7 @@
 use crate::parse::{Signature, closure::struct_literal_mut};
 use crate::plan::{FieldSet, JoinKind, NodeId, Op, Plan, Stage};
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
 use std::collections::BTreeMap;
 use syn::spanned::Spanned;
 
@@ -156,6 +156,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
     let row = format_ident!("__row_{}", stage.source);
     let read_row = quote! { <#rec as __p::Record>::row::<#mask>(&__cols, __i) };
     let consumers: Vec<NodeId> = plan.consumers(stage.source).into_iter().filter(|c| stage.nodes.contains(c)).collect();
+    let passed = consumers.first().and_then(|&only| passes_selection(plan, sig, stage, only, &rec));
     // A filter right after the input runs as a branch-free selection pass over the morsel; the
     // rest of the chain then runs only on the selected rows.
     let row_loop = match consumers.as_slice() {
@@ -165,9 +166,7 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
             let span = op_spans[c.id];
             let rest = ctx.consumers(*only, &row);
             let select = quote_spanned! {span=> __p::select(__n, &mut __sel, |__i| __p::filter(#read_row, #f)); };
-            quote! {
-                let mut __sel = __p::scratch();
-                #select
+            let build = quote! {
                 let __capacity = __sel.len();
                 #(#builders)*
                 for &__i in &__sel {
@@ -175,6 +174,24 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                     let #row = #read_row;
                     #rest
                 }
+            };
+            // Selected rows that go to a sink unchanged are taken from the input's arrays.
+            let build = match passed {
+                Some(k) => quote! {
+                    match __p::selected::<#rec>(&__arrays, &__sel, __n) {
+                        ::core::option::Option::Some(__batch) => __out.emit(#k, __batch),
+                        ::core::option::Option::None => {
+                            #build
+                            #(#emits)*
+                        }
+                    }
+                },
+                None => build,
+            };
+            quote! {
+                let mut __sel = __p::scratch();
+                #select
+                #build
                 __p::recycle(__sel);
             }
         }
@@ -190,6 +207,8 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
             }
         }
     };
+    // Emitted inside the row loop when its selected rows may pass to the sink unchanged.
+    let late_emits = if passed.is_some() { Vec::new() } else { emits.clone() };
     // Build tables of the joins this stage probes, from the stages that built them.
     let tables = stage.nodes.iter().copied().filter(|&n| probes(plan, stage, n)).map(|n| {
         let built = format_ident!("__built_{}", n);
@@ -310,13 +329,27 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                     #local_mask
                     #(#tables)*
                     #per_morsel
-                    #(#emits)*
+                    #(#late_emits)*
                     Ok(())
                 }
                 #(#ends)*
             }
         }
     }
+}
+
+/// The sink a stage's filter `filter` sends its rows to unchanged, if that is all the stage
+/// does with them: the stage then emits the selected rows of its input arrays.
+fn passes_selection(plan: &Plan, sig: &Signature, stage: &Stage, filter: NodeId, rec: &syn::Type) -> Option<usize> {
+    if stage.breaker.is_some() || !matches!(plan.nodes[filter].op, Op::Filter(_)) {
+        return None;
+    }
+    let consumers: Vec<NodeId> = plan.consumers(filter).into_iter().filter(|c| stage.nodes.contains(c)).collect();
+    let [sink] = consumers.as_slice() else { return None };
+    let Op::Sink { index, .. } = plan.nodes[*sink].op else { return None };
+    let out = &sig.sinks.get(index)?.record;
+    let same = out.to_token_stream().to_string() == rec.to_token_stream().to_string();
+    (same && stage.sinks == [index]).then_some(index)
 }
 
 impl Ctx<'_> {
