@@ -554,7 +554,7 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// pages for a second instead of 10 ms: stages free and allocate output columns per morsel,
 /// and pages returned to the kernel come back as page faults on the next morsel. A job with a
 /// memory limit gives them back at once instead: what it spilled should leave its RSS.
-fn keep_freed_pages(keep: bool) {
+pub(super) fn keep_freed_pages(keep: bool) {
     // SAFETY: setting an option is a plain store in mimalloc; harmless when it is not in use.
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, if keep { 1000 } else { 10 }) };
 }

@@ -92,6 +92,8 @@ pub fn run_streaming(
 ) -> Result<RunSummary> {
     let started = Instant::now();
     check_shape(spec)?;
+    // Readers free and allocate columns per morsel, as bounded workers do.
+    super::bounded::keep_freed_pages(opts.memory_limit.is_none());
     for (sink, s) in sinks.iter_mut().zip(spec.sinks) {
         sink.open(s.name, (s.schema)())?;
     }

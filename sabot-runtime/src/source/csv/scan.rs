@@ -132,7 +132,7 @@ impl FastReader {
             let want = batch_rows - self.rows;
             let Indexed { rows, end, stop } = self.index(want);
             if rows > 0 {
-                if !self.build(rows) {
+                if !self.build(rows, want) {
                     self.stopped = true;
                     break;
                 }
@@ -256,13 +256,13 @@ impl FastReader {
         Indexed { rows, end: row_start, stop }
     }
 
-    /// Appends the `rows` indexed rows to the columns; on a value it does not parse, leaves the
-    /// columns as they were and says false.
-    fn build(&mut self, rows: usize) -> bool {
+    /// Appends the `rows` indexed rows (of `room` the batch still has) to the columns; on a
+    /// value it does not parse, leaves the columns as they were and says false.
+    fn build(&mut self, rows: usize, room: usize) -> bool {
         let width = self.columns.len();
         let built = self.columns.iter_mut().enumerate().all(|(i, column)| {
             let spans = self.spans.iter().skip(i).step_by(width);
-            column.append(&self.buf, spans, rows)
+            column.append(&self.buf, spans, rows, room)
         });
         if !built {
             self.columns.iter_mut().for_each(|c| c.truncate(self.rows));
@@ -329,12 +329,19 @@ impl Column {
         Column { kind, data, valid: None }
     }
 
-    /// Appends the fields at `spans` of `rows` rows; false on a value not parsed here.
-    fn append<'a>(&mut self, buf: &[u8], spans: impl Iterator<Item = &'a [u32; 2]> + Clone, rows: usize) -> bool {
+    /// Appends the fields at `spans` of `rows` rows, of `room` rows the batch still has; false
+    /// on a value not parsed here.
+    fn append<'a>(&mut self, buf: &[u8], spans: impl Iterator<Item = &'a [u32; 2]> + Clone, rows: usize, room: usize) -> bool {
         let start = self.len();
         if let Data::Text(ends, bytes) = &mut self.data {
-            ends.reserve(rows);
-            bytes.reserve(spans.clone().map(|[from, to]| (to - from) as usize).sum());
+            ends.reserve(room);
+            let added: usize = spans.clone().map(|[from, to]| (to - from) as usize).sum();
+            if bytes.capacity() - bytes.len() < added {
+                // Room for the rest of the batch at these rows' size, plus an eighth, so the
+                // text is not copied again each time the buffer doubles.
+                let expected = added * room / rows.max(1);
+                bytes.reserve(expected + expected / 8);
+            }
         }
         for [from, to] in spans {
             let field = &buf[*from as usize..*to as usize];
