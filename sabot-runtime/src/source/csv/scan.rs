@@ -307,6 +307,8 @@ struct Column {
     data: Data,
     /// Per row, whether it has a value; kept only once a null was seen.
     valid: Option<Vec<bool>>,
+    /// The last date a timestamp column read: rows in a file mostly share it.
+    last_date: Option<LastDate>,
 }
 
 /// A column's values.
@@ -326,7 +328,7 @@ impl Column {
             Kind::Unsigned(_) => Data::Unsigned(Vec::new()),
             Kind::Text => Data::Text(vec![0], Vec::new()),
         };
-        Column { kind, data, valid: None }
+        Column { kind, data, valid: None, last_date: None }
     }
 
     /// Appends the fields at `spans` of `rows` rows, of `room` rows the batch still has; false
@@ -352,7 +354,7 @@ impl Column {
             }
             let parsed = match (&mut self.data, self.kind) {
                 (Data::Signed(values), Kind::Signed(bits)) => signed(field, bits).map(|v| values.push(v)),
-                (Data::Signed(values), Kind::Timestamp(unit)) => timestamp(field, unit).map(|v| values.push(v)),
+                (Data::Signed(values), Kind::Timestamp(unit)) => timestamp_after(field, unit, &mut self.last_date).map(|v| values.push(v)),
                 (Data::Unsigned(values), Kind::Unsigned(bits)) => unsigned(field, bits).map(|v| values.push(v)),
                 (Data::Text(ends, bytes), _) => {
                     bytes.extend_from_slice(field);
@@ -438,8 +440,10 @@ impl Column {
             (Data::Unsigned(v), _) => array::<UInt64Type>(v, nulls),
             (Data::Text(ends, bytes), _) => {
                 let offsets = OffsetBuffer::new(ScalarBuffer::from(ends));
-                let text = StringArray::try_new(offsets, Buffer::from_vec(bytes), nulls);
-                Arc::new(text.map_err(|e| Error::arrow("building a csv text column", e))?)
+                // SAFETY: every field is UTF-8: the classifier saw only ASCII, or `index`
+                // checked the rows' bytes, and fields start and end at ASCII delimiters. The
+                // offsets start at 0 and only grow, up to the bytes' length.
+                Arc::new(unsafe { StringArray::new_unchecked(offsets, Buffer::from_vec(bytes), nulls) })
             }
             (Data::Signed(_), Kind::Unsigned(_) | Kind::Text) => {
                 unreachable!("a column's data follows its kind")
@@ -496,27 +500,58 @@ fn signed(field: &[u8], bits: u32) -> Option<i64> {
 /// `YYYY-MM-DD`, optionally followed by ` HH:MM:SS` (or `T`) and a fraction of 1 to 9 digits,
 /// as a count of `unit`s since 1970 UTC, as arrow-csv reads it for a timestamp without time
 /// zone; `None` for any other form.
+#[cfg(test)]
 fn timestamp(field: &[u8], unit: TimeUnit) -> Option<i64> {
-    let digits = |at: usize, n: usize| -> Option<i64> {
-        let mut value = 0;
-        for &b in field.get(at..at + n)? {
-            let digit = b.wrapping_sub(b'0');
-            if digit > 9 {
-                return None;
-            }
-            value = value * 10 + i64::from(digit);
+    timestamp_after(field, unit, &mut None)
+}
+
+/// [`timestamp`], reusing the days of the date `last` read when this one is the same.
+fn timestamp_after(field: &[u8], unit: TimeUnit, last: &mut Option<LastDate>) -> Option<i64> {
+    let days = match (field.get(..10), &*last) {
+        (Some(date), Some((text, days))) if date == text => *days,
+        (Some(date), _) => {
+            let days = date_days(date)?;
+            *last = Some((date.try_into().ok()?, days));
+            days
         }
-        Some(value)
+        (None, _) => return None,
     };
-    let at = |i: usize, b: u8| field.get(i) == Some(&b);
-    if !(at(4, b'-') && at(7, b'-')) {
+    time_of_day(field, unit, days)
+}
+
+/// A date's text and its days since 1970.
+type LastDate = ([u8; 10], i64);
+
+/// Digits `at..at + n` of `field` as a number.
+fn digits(field: &[u8], at: usize, n: usize) -> Option<i64> {
+    let mut value = 0;
+    for &b in field.get(at..at + n)? {
+        let digit = b.wrapping_sub(b'0');
+        if digit > 9 {
+            return None;
+        }
+        value = value * 10 + i64::from(digit);
+    }
+    Some(value)
+}
+
+/// The days since 1970 of a valid `YYYY-MM-DD`.
+fn date_days(field: &[u8]) -> Option<i64> {
+    if !(field.get(4) == Some(&b'-') && field.get(7) == Some(&b'-')) {
         return None;
     }
+    let digits = |at, n| digits(field, at, n);
     let (year, month, day) = (digits(0, 4)?, digits(5, 2)?, digits(8, 2)?);
     if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
         return None;
     }
-    let days = days_from_civil(year, month, day);
+    Some(days_from_civil(year, month, day))
+}
+
+/// The timestamp `field` whose date is `days` after 1970: the time of day after the date.
+fn time_of_day(field: &[u8], unit: TimeUnit, days: i64) -> Option<i64> {
+    let digits = |at, n| digits(field, at, n);
+    let at = |i: usize, b: u8| field.get(i) == Some(&b);
     let (mut seconds, mut nanos) = (days * 86_400, 0);
     if field.len() > 10 {
         if !(matches!(field[10], b' ' | b'T' | b't') && at(13, b':') && at(16, b':')) {
