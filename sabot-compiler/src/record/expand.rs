@@ -100,7 +100,7 @@ pub fn expand(r: &Record) -> TokenStream {
             #[inline(always)]
             fn row<'a, const M: ::sabot::__private::FieldMask>(cols: &Self::Columns<'a>, i: usize) -> Self::Ref<'a> {
                 #row {
-                    #( #idents: if M & #bits != 0 { #vals::get(cols.#idents, i) } else { #vals::unread() }, )*
+                    #( #idents: if M & #bits != 0 { #vals::get_declared(cols.#idents, i, &#opts) } else { #vals::unread() }, )*
                 }
             }
 

@@ -277,6 +277,9 @@ impl Value for Decimal {
         DataType::Decimal128(p, s)
     }
     fn accept(found: &DataType, opts: &FieldOpts) -> Accept {
+        if let Some((_, scale)) = opts.decimal {
+            return accept_at(found, scale, opts);
+        }
         match found {
             DataType::Decimal128(..) | DataType::Decimal64(..) => Accept::Exact,
             DataType::Decimal32(_, s) => Accept::Lossless(DataType::Decimal128(38, *s)),
@@ -312,6 +315,17 @@ impl Value for Decimal {
         let mantissa = if col.narrow.is_empty() { col.values[i] } else { col.narrow[i] as i128 };
         Decimal::new(mantissa, col.scale)
     }
+    #[inline(always)]
+    fn get_declared<'a>(col: Self::Col<'a>, i: usize, opts: &FieldOpts) -> Self::Ref<'a> {
+        match opts.decimal {
+            // `accept_at` had the column converted to the declared scale.
+            Some((_, scale)) => {
+                debug_assert_eq!(col.scale, scale, "a declared decimal column is conformed to its scale");
+                Decimal::new(Self::get(col, i).mantissa, scale)
+            }
+            None => Self::get(col, i),
+        }
+    }
     fn unread<'a>() -> Self::Ref<'a> {
         Decimal::default()
     }
@@ -343,6 +357,30 @@ impl Value for Decimal {
         let arr =
             Decimal128Array::from(values).with_precision_and_scale(p, s).expect("declared precision and scale are validated by the derive");
         Arc::new(arr)
+    }
+}
+
+/// How a field declared `decimal(_, scale)` reads a column of type `found`: at its declared
+/// scale, so that rows carry it as a constant. A column of a smaller scale is raised exactly;
+/// of a larger one, rounded, which takes `#[sabot(cast)]`.
+fn accept_at(found: &DataType, scale: i8, opts: &FieldOpts) -> Accept {
+    let at_scale = DataType::Decimal128(38, scale);
+    match found {
+        DataType::Decimal128(_, s) | DataType::Decimal64(_, s) if *s == scale => Accept::Exact,
+        DataType::Decimal32(_, s) | DataType::Decimal64(_, s) | DataType::Decimal128(_, s) if *s < scale => Accept::Lossless(at_scale),
+        DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal128(..) | DataType::Decimal256(..) => Accept::Lossy(at_scale),
+        DataType::Int8
+        | DataType::Int16
+        | DataType::Int32
+        | DataType::Int64
+        | DataType::UInt8
+        | DataType::UInt16
+        | DataType::UInt32
+        | DataType::UInt64 => Accept::Lossless(at_scale),
+        DataType::Float16 | DataType::Float32 | DataType::Float64 | DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+            Accept::Lossy(Decimal::data_type(opts))
+        }
+        _ => Accept::No,
     }
 }
 

@@ -70,6 +70,13 @@ pub trait Value: Sized + Send + Sync + 'static {
     fn len(col: Self::Col<'_>) -> usize;
     /// The value at row `i` of a column the pipeline reads.
     fn get<'a>(col: Self::Col<'a>, i: usize) -> Self::Ref<'a>;
+    /// [`Value::get`] for a field declared with `opts`. Generated code passes `opts` as a
+    /// constant, so what the options fix (a decimal's scale, which `conform` made the column's)
+    /// folds into the code that uses the value.
+    #[inline(always)]
+    fn get_declared<'a>(col: Self::Col<'a>, i: usize, _opts: &FieldOpts) -> Self::Ref<'a> {
+        Self::get(col, i)
+    }
     /// The value closures see for a field the pipeline never reads.
     fn unread<'a>() -> Self::Ref<'a>;
     /// Borrows an owned value as closures see it.
