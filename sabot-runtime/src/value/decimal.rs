@@ -277,22 +277,20 @@ impl Value for Decimal {
         DataType::Decimal128(p, s)
     }
     fn accept(found: &DataType, opts: &FieldOpts) -> Accept {
-        if let Some((_, scale)) = opts.decimal {
-            return accept_at(found, scale, opts);
-        }
-        match found {
-            DataType::Decimal128(..) | DataType::Decimal64(..) => Accept::Exact,
-            DataType::Decimal32(_, s) => Accept::Lossless(DataType::Decimal128(38, *s)),
-            DataType::Int8
-            | DataType::Int16
-            | DataType::Int32
-            | DataType::Int64
-            | DataType::UInt8
-            | DataType::UInt16
-            | DataType::UInt32
-            | DataType::UInt64 => Accept::Lossless(DataType::Decimal128(38, 0)),
-            DataType::Decimal256(_, s) => Accept::Lossy(DataType::Decimal128(38, *s)),
-            DataType::Float16 | DataType::Float32 | DataType::Float64 | DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
+        use DataType::{Decimal32, Decimal64, Decimal128, Decimal256};
+        let at = |scale: i8| Decimal128(38, scale);
+        // A field declared `decimal(_, s)` reads at scale `s`, so rows carry it as a constant
+        // (`get_declared`): a smaller scale is raised exactly, a larger one rounded (`cast`).
+        // An undeclared field reads any scale as it is.
+        match (found, opts.decimal.map(|(_, s)| s)) {
+            (Decimal128(_, s) | Decimal64(_, s), Some(scale)) if *s == scale => Accept::Exact,
+            (Decimal32(_, s) | Decimal64(_, s) | Decimal128(_, s), Some(scale)) if *s < scale => Accept::Lossless(at(scale)),
+            (Decimal32(..) | Decimal64(..) | Decimal128(..) | Decimal256(..), Some(scale)) => Accept::Lossy(at(scale)),
+            (Decimal128(..) | Decimal64(..), None) => Accept::Exact,
+            (Decimal32(_, s), None) => Accept::Lossless(at(*s)),
+            (Decimal256(_, s), None) => Accept::Lossy(at(*s)),
+            (found, declared) if found.is_integer() => Accept::Lossless(at(declared.unwrap_or(0))),
+            (DataType::Float16 | DataType::Float32 | DataType::Float64 | DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View, _) => {
                 Accept::Lossy(Self::data_type(opts))
             }
             _ => Accept::No,
@@ -318,7 +316,7 @@ impl Value for Decimal {
     #[inline(always)]
     fn get_declared<'a>(col: Self::Col<'a>, i: usize, opts: &FieldOpts) -> Self::Ref<'a> {
         match opts.decimal {
-            // `accept_at` had the column converted to the declared scale.
+            // `accept` had the column converted to the declared scale.
             Some((_, scale)) => {
                 debug_assert_eq!(col.scale, scale, "a declared decimal column is conformed to its scale");
                 Decimal::new(Self::get(col, i).mantissa, scale)
@@ -357,30 +355,6 @@ impl Value for Decimal {
         let arr =
             Decimal128Array::from(values).with_precision_and_scale(p, s).expect("declared precision and scale are validated by the derive");
         Arc::new(arr)
-    }
-}
-
-/// How a field declared `decimal(_, scale)` reads a column of type `found`: at its declared
-/// scale, so that rows carry it as a constant. A column of a smaller scale is raised exactly;
-/// of a larger one, rounded, which takes `#[sabot(cast)]`.
-fn accept_at(found: &DataType, scale: i8, opts: &FieldOpts) -> Accept {
-    let at_scale = DataType::Decimal128(38, scale);
-    match found {
-        DataType::Decimal128(_, s) | DataType::Decimal64(_, s) if *s == scale => Accept::Exact,
-        DataType::Decimal32(_, s) | DataType::Decimal64(_, s) | DataType::Decimal128(_, s) if *s < scale => Accept::Lossless(at_scale),
-        DataType::Decimal32(..) | DataType::Decimal64(..) | DataType::Decimal128(..) | DataType::Decimal256(..) => Accept::Lossy(at_scale),
-        DataType::Int8
-        | DataType::Int16
-        | DataType::Int32
-        | DataType::Int64
-        | DataType::UInt8
-        | DataType::UInt16
-        | DataType::UInt32
-        | DataType::UInt64 => Accept::Lossless(at_scale),
-        DataType::Float16 | DataType::Float32 | DataType::Float64 | DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => {
-            Accept::Lossy(Decimal::data_type(opts))
-        }
-        _ => Accept::No,
     }
 }
 
