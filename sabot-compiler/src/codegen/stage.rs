@@ -165,7 +165,16 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
             let f = ctx.closure(c.id, &c.dead, true);
             let span = op_spans[c.id];
             let rest = ctx.consumers(*only, &row);
-            let select = quote_spanned! {span=> __p::select(__n, &mut __sel, |__i| __p::filter(#read_row, #f)); };
+            // The selection pass reads only what the predicate reads: a row read may stop at a
+            // bounds check, so the compiler cannot drop the reads of unused fields itself.
+            let reads = match c.reads.names() {
+                Some(names) => quote_spanned! {rec.span()=> __p::mask_of(<#rec as __p::Record>::FIELD_NAMES, &[#(#names),*]) & #mask },
+                None => quote! { #mask },
+            };
+            let select = quote_spanned! {span=>
+                const __READS: __p::FieldMask = #reads;
+                __p::select(__n, &mut __sel, |__i| __p::filter(<#rec as __p::Record>::row::<__READS>(&__cols, __i), #f));
+            };
             let build = quote! {
                 let __capacity = __sel.len();
                 #(#builders)*
