@@ -12,14 +12,43 @@ pub enum StrCol<'a> {
     /// Not read.
     None,
     /// One string per row.
-    Plain(&'a StringArray),
+    Plain(Texts<'a>),
     /// Codes into a dictionary of strings (as Parquet stores low-cardinality text).
     Dict {
         /// Per row, the index of its string.
         keys: &'a [i32],
         /// The distinct strings.
-        values: &'a StringArray,
+        values: Texts<'a>,
     },
+}
+
+/// The strings of a `StringArray` as its offsets and bytes, held directly so that reading one
+/// does not go through the array's buffers each time.
+#[derive(Clone, Copy)]
+pub struct Texts<'a> {
+    offsets: &'a [i32],
+    bytes: &'a [u8],
+}
+
+impl<'a> Texts<'a> {
+    fn of(array: &'a StringArray) -> Self {
+        Texts { offsets: array.value_offsets(), bytes: array.value_data() }
+    }
+
+    /// The number of strings.
+    #[inline(always)]
+    fn len(self) -> usize {
+        self.offsets.len().saturating_sub(1)
+    }
+
+    /// String `i < len()`.
+    #[inline(always)]
+    fn get(self, i: usize) -> &'a str {
+        let (start, end) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
+        // SAFETY: a `StringArray` checked that its offsets grow, lie within its bytes and
+        // bound UTF-8 text.
+        unsafe { std::str::from_utf8_unchecked(self.bytes.get_unchecked(start..end)) }
+    }
 }
 
 impl Value for String {
@@ -46,8 +75,8 @@ impl Value for String {
     fn col(arr: Option<&dyn Array>) -> StrCol<'_> {
         let Some(a) = arr else { return StrCol::None };
         match a.as_dictionary_opt::<Int32Type>() {
-            Some(d) => StrCol::Dict { keys: d.keys().values(), values: d.values().as_string::<i32>() },
-            None => StrCol::Plain(a.as_string::<i32>()),
+            Some(d) => StrCol::Dict { keys: d.keys().values(), values: Texts::of(d.values().as_string::<i32>()) },
+            None => StrCol::Plain(Texts::of(a.as_string::<i32>())),
         }
     }
     #[inline(always)]
@@ -62,10 +91,10 @@ impl Value for String {
     fn get<'a>(col: Self::Col<'a>, i: usize) -> Self::Ref<'a> {
         match col {
             StrCol::None => "",
-            StrCol::Plain(a) => a.value(i),
+            StrCol::Plain(a) => a.get(i),
             // A null row's key may point anywhere: read nothing then (`Option` handles nulls).
             StrCol::Dict { keys, values } => match usize::try_from(keys[i]) {
-                Ok(k) if k < values.len() => values.value(k),
+                Ok(k) if k < values.len() => values.get(k),
                 _ => "",
             },
         }
