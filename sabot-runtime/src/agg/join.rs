@@ -277,6 +277,11 @@ where
 pub trait BuildPartial: Send {
     /// Adds another split's rows (of the same join).
     fn merge(&mut self, other: Box<dyn BuildPartial>) -> Result<()>;
+    /// Before `splits` more splits are merged into this first one: room for their keys (see
+    /// `AggPartial::expect_splits`).
+    fn expect_splits(&mut self, splits: usize) {
+        let _ = splits;
+    }
     /// The finished table, for `StageCtx::built` (a `SpilledBuild` when it spilled).
     fn finish(self: Box<Self>) -> Result<Arc<dyn Any + Send + Sync>>;
     /// For `merge`'s downcast.
@@ -284,6 +289,12 @@ pub trait BuildPartial: Send {
 }
 
 impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> BuildPartial for JoinTable<K, B> {
+    fn expect_splits(&mut self, splits: usize) {
+        if self.spill.is_none() {
+            self.groups.expect(self.groups.len().saturating_mul(splits));
+        }
+    }
+
     fn merge(&mut self, other: Box<dyn BuildPartial>) -> Result<()> {
         let mut other = other.into_any().downcast::<Self>().map_err(|_| Error::Config("merging build sides of different joins".into()))?;
         if self.merge_spilled(&mut other)? {

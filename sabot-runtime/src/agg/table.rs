@@ -15,6 +15,10 @@ use std::any::Any;
 use std::hash::{BuildHasher, Hash};
 use std::sync::Arc;
 
+/// The most groups [`GroupTable::expect`] makes room for in advance: splits' keys may overlap,
+/// so the expected count is an upper bound, and past this the table grows as it fills.
+pub const EXPECT_MAX: usize = 1 << 22;
+
 /// Groups of one split: owned key and accumulator state per group.
 pub struct GroupTable<K, A> {
     table: HashTable<(K, A)>,
@@ -160,6 +164,15 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
         }
     }
 
+    /// Makes room for `more` groups at once (at most [`EXPECT_MAX`]), unless a memory budget
+    /// applies (the table then grows, and spills, as rows come).
+    pub fn expect(&mut self, more: usize) {
+        if self.spill.is_none() {
+            let hasher = &self.hasher;
+            self.table.reserve(more.min(EXPECT_MAX), |(k, _)| hasher.hash_one(k));
+        }
+    }
+
     /// Groups in the table.
     pub fn len(&self) -> usize {
         self.table.len()
@@ -281,6 +294,11 @@ pub trait AggPartial: Send {
     fn fire(&mut self, watermark: i64, rows_per_batch: usize) -> Result<Vec<RecordBatch>> {
         let _ = (watermark, rows_per_batch);
         Ok(Vec::new())
+    }
+    /// Before `splits` more splits' results are merged into this first one: room for as many
+    /// groups as each of them may add, so the merged table does not grow by doubling.
+    fn expect_splits(&mut self, splits: usize) {
+        let _ = splits;
     }
     /// Whether the table must see its whole input in one pass, in input order (a `process`
     /// function, a triggered window): a stage that probes a spilled join runs once per
@@ -481,6 +499,10 @@ where
     F: Fn(K, A) -> O + Send + 'static,
     O: Record,
 {
+    fn expect_splits(&mut self, splits: usize) {
+        self.table.expect(self.table.len().saturating_mul(splits));
+    }
+
     fn merge(&mut self, other: Box<dyn AggPartial>) -> Result<()> {
         let mut other =
             other.into_any().downcast::<Self>().map_err(|_| Error::Config("merging partial results of different aggregations".into()))?;

@@ -146,7 +146,8 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
                     }
                 }
                 StageRun::Aggregate(run) => {
-                    let merged = merge_splits(&pool, run, splits, base, &mut summary, opts, shared, |m, p| m.merge(p))?;
+                    let merged =
+                        merge_splits(&pool, run, splits, base, &mut summary, opts, shared, |m, p| m.merge(p), |m, n| m.expect_splits(n))?;
                     if passes.len() > 1 && merged.as_ref().is_some_and(|m| m.single_pass()) {
                         return Err(Error::Config(format!(
                             "stage {index} ends in a `process` function or a triggered window after a join whose build side spilled; it would run once per partition, out of input order: raise --memory-limit"
@@ -155,7 +156,8 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
                     merge_passes(&mut agg, merged, |m, p| m.merge(p))?;
                 }
                 StageRun::Build(run) => {
-                    let merged = merge_splits(&pool, run, splits, base, &mut summary, opts, shared, |m, p| m.merge(p))?;
+                    let merged =
+                        merge_splits(&pool, run, splits, base, &mut summary, opts, shared, |m, p| m.merge(p), |m, n| m.expect_splits(n))?;
                     merge_passes(&mut build, merged, |m, p| m.merge(p))?;
                 }
             }
@@ -400,8 +402,10 @@ fn merge_splits<P: ?Sized + Send + 'static>(
     opts: &RunOptions,
     ctx: Arc<StageCtx>,
     merge: impl Fn(&mut Box<P>, Box<P>) -> Result<()> + Sync,
+    expect: impl Fn(&mut Box<P>, usize) + Sync,
 ) -> Result<Option<Box<P>>> {
     let mut merged: Option<Box<P>> = None;
+    let later_splits = splits.len().saturating_sub(1);
     in_split_order(
         pool,
         splits,
@@ -417,7 +421,11 @@ fn merge_splits<P: ?Sized + Send + 'static>(
             summary.rows_in += rows;
             match &mut merged {
                 Some(m) => merge(m, partial)?,
-                None => merged = Some(partial),
+                None => {
+                    let mut first = partial;
+                    expect(&mut first, later_splits);
+                    merged = Some(first);
+                }
             }
             Ok(())
         },
