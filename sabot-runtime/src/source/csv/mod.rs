@@ -13,6 +13,7 @@ mod classify;
 #[cfg(test)]
 mod equivalence;
 mod scan;
+mod values;
 
 use super::{MorselIter, ReadRequest, Source, Split, expand_paths};
 use crate::conform::Origin;
