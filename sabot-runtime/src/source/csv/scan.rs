@@ -470,23 +470,21 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use arrow::array::AsArray;
+    use arrow::datatypes::{Field, Schema};
+    use std::path::Path;
 
-    #[test]
-    fn rows_are_read_here_up_to_a_quote_and_handed_over_there() {
-        use arrow::array::AsArray;
-        use arrow::datatypes::{Field, Schema};
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f.csv");
-        let rows = "1,a,2024-01-01 00:00:00.011\n2,,2024-01-01 00:00:01\n3,\"c\",2024-01-01 00:00:02\n";
-        std::fs::write(&path, rows).unwrap();
+    const KINDS: [Kind; 3] = [Kind::Unsigned(64), Kind::Text, Kind::Timestamp(TimeUnit::Millisecond)];
+
+    /// A fast reader of `path`, whose rows are `id,name,ts` without a header.
+    fn reader(path: &Path) -> FastReader {
         let schema = Arc::new(Schema::new(vec![
             Field::new("id", DataType::UInt64, true),
             Field::new("name", DataType::Utf8, true),
             Field::new("ts", DataType::Timestamp(TimeUnit::Millisecond, None), true),
         ]));
-        let kinds = [Kind::Unsigned(64), Kind::Text, Kind::Timestamp(TimeUnit::Millisecond)];
         let csv = CsvFile {
-            path: path.clone(),
+            path: path.to_path_buf(),
             schema,
             projection: vec![0, 1, 2],
             empty_is_text: vec![false; 3],
@@ -494,9 +492,18 @@ mod tests {
             data_start: 0,
             batch_rows: 10,
             origin: crate::conform::Origin { source: "s".into(), file: None, first_row: 0 },
-            fast: Some(kinds.to_vec()),
+            fast: Some(KINDS.to_vec()),
         };
-        let mut reader = FastReader::new(&csv, File::open(&path).unwrap(), &kinds).unwrap();
+        FastReader::new(&csv, File::open(path).unwrap(), &KINDS).unwrap()
+    }
+
+    #[test]
+    fn rows_are_read_here_up_to_a_quote_and_handed_over_there() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        let rows = "1,a,2024-01-01 00:00:00.011\n2,,2024-01-01 00:00:01\n3,\"c\",2024-01-01 00:00:02\n";
+        std::fs::write(&path, rows).unwrap();
+        let mut reader = reader(&path);
         let Step::Batch(batch) = reader.next_batch(10).unwrap() else { panic!("the first rows are read here") };
         assert_eq!(batch.num_rows(), 2);
         assert_eq!(batch.column(0).as_primitive::<UInt64Type>().values(), &[1, 2]);
@@ -507,5 +514,19 @@ mod tests {
         let mut text = String::new();
         rest.read_to_string(&mut text).unwrap();
         assert_eq!((offset, text.as_str()), (51, "3,\"c\",2024-01-01 00:00:02\n"));
+    }
+
+    #[test]
+    fn rows_longer_than_a_refill_are_read_here_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        let long = "x".repeat(3 * READ_BYTES);
+        std::fs::write(&path, format!("1,{long},2024-01-01 00:00:00\n2,b,2024-01-01 00:00:01\n3,{long},2024-01-01 00:00:02")).unwrap();
+        let mut reader = reader(&path);
+        let Step::Batch(batch) = reader.next_batch(10).unwrap() else { panic!("long rows are read here") };
+        assert_eq!(batch.column(0).as_primitive::<UInt64Type>().values(), &[1, 2, 3]);
+        let lens: Vec<usize> = batch.column(1).as_string::<i32>().iter().map(|s| s.map_or(0, str::len)).collect();
+        assert_eq!(lens, [3 * READ_BYTES, 1, 3 * READ_BYTES]);
+        assert!(matches!(reader.next_batch(10).unwrap(), Step::End));
     }
 }
