@@ -38,6 +38,15 @@ fn unchanged(a: Stream<Ev>) -> Stream<Ev> {
     a.filter(|e| e.k % 3 != 0 || e.t.is_none())
 }
 
+/// The same, with a second consumer of the input that goes nowhere: the filter is then not
+/// the input's only consumer, and its rows are built one by one.
+#[sabot::pipeline]
+fn unchanged_beside_a_dead_map(a: Stream<Ev>) -> Stream<Ev> {
+    let kept = a.filter(|e| e.k % 3 != 0 || e.t.is_none());
+    let ids = a.map(|e| Out { id: e.id, score: 0.0, label: None });
+    kept
+}
+
 /// The batches with column `s` dictionary-encoded, a type the record reads but does not write.
 fn dictionary_encoded(batches: Vec<sabot::__private::RecordBatch>) -> Vec<sabot::__private::RecordBatch> {
     use arrow::datatypes::DataType;
@@ -137,14 +146,17 @@ proptest! {
         workers in 1usize..4,
         dictionary in any::<bool>(),
     ) {
-        let (sink, got) = sabot::sink::collect();
-        let input = if dictionary { dictionary_encoded(batches(&a, &cuts)) } else { batches(&a, &cuts) };
-        Job::new(unchanged).source("a", memory(input)).sink("out", sink).batch_rows(morsel).parallelism(workers).run().unwrap();
-        let got = got.lock().unwrap().clone();
-        prop_assert!(got.iter().all(|b| b.schema() == Ev::schema()), "every batch has the record's schema");
-        let rows: Vec<Ev> = got.iter().flat_map(|b| Ev::from_batch(b).unwrap()).collect();
         let want: Vec<Ev> = a.iter().filter(|e| e.k % 3 != 0 || e.t.is_none()).cloned().collect();
-        prop_assert_eq!(rows, want);
+        for dead_map in [false, true] {
+            let (sink, got) = sabot::sink::collect();
+            let input = if dictionary { dictionary_encoded(batches(&a, &cuts)) } else { batches(&a, &cuts) };
+            let job = if dead_map { Job::new(unchanged_beside_a_dead_map) } else { Job::new(unchanged) };
+            job.source("a", memory(input)).sink("out", sink).batch_rows(morsel).parallelism(workers).run().unwrap();
+            let got = got.lock().unwrap().clone();
+            prop_assert!(got.iter().all(|b| b.schema() == Ev::schema()), "every batch has the record's schema");
+            let rows: Vec<Ev> = got.iter().flat_map(|b| Ev::from_batch(b).unwrap()).collect();
+            prop_assert_eq!(&rows, &want, "dead map: {}", dead_map);
+        }
     }
 
     #[test]

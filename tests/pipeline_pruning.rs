@@ -94,3 +94,36 @@ fn explain_shows_the_bounds() {
     let text = sabot::explain_text(sabot::Pipeline::spec(&march), true, false);
     assert!(text.contains("prune=[day >= FROM, day < TO, amount > MIN]"), "{text}");
 }
+
+/// A price read at scale 2 from a column of scale 3: values are rounded as they are read.
+#[derive(Record, Debug, Clone, PartialEq)]
+struct Price {
+    #[sabot(decimal(12, 2), cast)]
+    price: Decimal,
+}
+
+const ONE: Decimal = Decimal::new(100, 2);
+
+#[sabot::pipeline]
+fn at_least_one(prices: Stream<Price>) -> Stream<Price> {
+    prices.filter(|p| p.price >= ONE)
+}
+
+#[test]
+fn statistics_are_compared_at_the_scale_a_declared_decimal_is_read_at() {
+    use arrow::array::{Decimal128Array, RecordBatch};
+    use arrow::datatypes::{DataType, Field, Schema};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("prices.parquet");
+    // One row group whose maximum, 0.995, rounds to 1.00 when read.
+    let schema = std::sync::Arc::new(Schema::new(vec![Field::new("price", DataType::Decimal128(10, 3), false)]));
+    let column = Decimal128Array::from(vec![990, 995]).with_precision_and_scale(10, 3).unwrap();
+    let batch = RecordBatch::try_new(schema.clone(), vec![std::sync::Arc::new(column)]).unwrap();
+    let mut w = parquet::arrow::ArrowWriter::try_new(std::fs::File::create(&path).unwrap(), schema, None).unwrap();
+    w.write(&batch).unwrap();
+    w.close().unwrap();
+    let (sink, rows) = sabot::sink::collect();
+    Job::new(at_least_one).source("prices", sabot::source::parquet(path.display().to_string())).sink("out", sink).run().unwrap();
+    let got: Vec<Price> = rows.lock().unwrap().iter().flat_map(|b| Price::from_batch(b).unwrap()).collect();
+    assert_eq!(got, [Price { price: Decimal::new(100, 2) }]);
+}

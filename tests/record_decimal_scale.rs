@@ -45,6 +45,14 @@ fn the_declared_scale_is_read_as_is() {
 }
 
 #[test]
+fn a_decimal32_column_of_the_declared_scale_is_read() {
+    use arrow::array::Decimal32Array;
+    let narrow: ArrayRef = Arc::new(Decimal32Array::from(vec![12345, -5]).with_precision_and_scale(9, 2).unwrap());
+    let rows = Declared::from_batch(&batch(narrow)).unwrap();
+    assert_eq!(texts(&rows, |r| r.price), ["123.45 (scale 2)", "-0.05 (scale 2)"]);
+}
+
+#[test]
 fn a_smaller_scale_or_an_integer_is_raised_exactly() {
     let rows = Declared::from_batch(&batch(decimals(&[12345, -5], 10, 1))).unwrap();
     assert_eq!(texts(&rows, |r| r.price), ["1234.50 (scale 2)", "-0.50 (scale 2)"]);

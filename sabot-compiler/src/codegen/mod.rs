@@ -136,7 +136,7 @@ fn spec_parts(
             quote! { const #mask: __p::FieldMask = #value; }
         })
         .collect();
-    let prune_fns: Vec<TokenStream> = (0..signature.sources.len()).map(|k| prune_fn(plan, k)).collect();
+    let prune_fns: Vec<TokenStream> = (0..signature.sources.len()).map(|k| prune_fn(plan, &signature.sources[k].record, k)).collect();
     let sources = signature.sources.iter().enumerate().map(|(k, s)| {
         let (sname, rec) = (s.name.to_string(), &s.record);
         let rec_str = rec.to_token_stream().to_string().replace(' ', "");
@@ -341,7 +341,7 @@ fn passes_through(plan: &crate::plan::Plan, s: &crate::plan::Stage, via: crate::
 /// Source `k`'s row-group test: whether a row group's statistics allow a row that meets every
 /// bound (empty when the source has no bounds). A bound whose value type has no statistics
 /// comparison keeps every row group (`KeepRowGroup`).
-fn prune_fn(plan: &crate::plan::Plan, k: usize) -> TokenStream {
+fn prune_fn(plan: &crate::plan::Plan, record: &syn::Type, k: usize) -> TokenStream {
     let node = plan.sources()[k];
     let crate::plan::Op::Source { prune, .. } = &plan.nodes[node].op else { return TokenStream::new() };
     let tests: Vec<TokenStream> = prune
@@ -359,7 +359,8 @@ fn prune_fn(plan: &crate::plan::Plan, k: usize) -> TokenStream {
                     _ => "may_eq",
                 }
             );
-            Some(quote! { (&__p::StatBound::new(__stats, #field, &(#value))).#method() })
+            // The record's fields say at which scale a declared decimal column is read.
+            Some(quote! { (&__p::StatBound::new(__stats, #field, &(#value)).in_record(<#record as __p::Record>::fields())).#method() })
         })
         .collect();
     if tests.is_empty() {

@@ -156,7 +156,10 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
     let row = format_ident!("__row_{}", stage.source);
     let read_row = quote! { <#rec as __p::Record>::row::<#mask>(&__cols, __i) };
     let consumers: Vec<NodeId> = plan.consumers(stage.source).into_iter().filter(|c| stage.nodes.contains(c)).collect();
-    let passed = consumers.first().and_then(|&only| passes_selection(plan, sig, stage, only, &rec));
+    let passed = match consumers.as_slice() {
+        [only] => passes_selection(plan, sig, stage, *only, &rec),
+        _ => None,
+    };
     // A filter right after the input runs as a branch-free selection pass over the morsel; the
     // rest of the chain then runs only on the selected rows.
     let row_loop = match consumers.as_slice() {

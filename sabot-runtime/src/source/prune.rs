@@ -56,14 +56,15 @@ pub struct RowGroupStats<'a> {
 }
 
 impl RowGroupStats<'_> {
-    /// How the row group's min and max of `column` compare with `value`.
-    fn range<T: StatValue + ?Sized>(&self, column: &str, value: &T) -> Option<(Ordering, Ordering)> {
+    /// How the row group's min and max of `column` compare with `value`, for a field read at
+    /// decimal scale `scale` when it has one.
+    fn range<T: StatValue + ?Sized>(&self, column: &str, value: &T, scale: Option<i8>) -> Option<(Ordering, Ordering)> {
         let (mins, maxs) = self.file.column(column)?;
         let i = self.row_group;
         if i >= mins.len() || mins.is_null(i) || maxs.is_null(i) {
             return None;
         }
-        Some((value.stat_cmp(mins.as_ref(), i)?, value.stat_cmp(maxs.as_ref(), i)?))
+        Some((value.stat_cmp_at(mins.as_ref(), i, scale)?, value.stat_cmp_at(maxs.as_ref(), i, scale)?))
     }
 }
 
@@ -71,6 +72,12 @@ impl RowGroupStats<'_> {
 pub trait StatValue {
     /// How the statistic at `i` compares with this value; `None` when the types do not match.
     fn stat_cmp(&self, stats: &dyn Array, i: usize) -> Option<Ordering>;
+    /// [`StatValue::stat_cmp`] for a field whose decimal column is read at `scale` (rounded
+    /// when the column has more digits): the statistic is compared as rows will see it.
+    fn stat_cmp_at(&self, stats: &dyn Array, i: usize, scale: Option<i8>) -> Option<Ordering> {
+        let _ = scale;
+        self.stat_cmp(stats, i)
+    }
 }
 
 fn int_stat(stats: &dyn Array, i: usize) -> Option<i128> {
@@ -140,17 +147,20 @@ impl StatValue for Timestamp {
 
 impl StatValue for Decimal {
     fn stat_cmp(&self, stats: &dyn Array, i: usize) -> Option<Ordering> {
-        match stats.data_type() {
-            DataType::Decimal128(_, scale) => {
-                let stat = Decimal::new(stats.as_primitive::<arrow::datatypes::Decimal128Type>().value(i), *scale);
-                stat.partial_cmp(self)
-            }
-            DataType::Decimal64(_, scale) => {
-                let stat = Decimal::new(stats.as_primitive::<arrow::datatypes::Decimal64Type>().value(i) as i128, *scale);
-                stat.partial_cmp(self)
-            }
-            _ => None,
-        }
+        self.stat_cmp_at(stats, i, None)
+    }
+    fn stat_cmp_at(&self, stats: &dyn Array, i: usize, read_at: Option<i8>) -> Option<Ordering> {
+        let stat = match stats.data_type() {
+            DataType::Decimal128(_, scale) => Decimal::new(stats.as_primitive::<arrow::datatypes::Decimal128Type>().value(i), *scale),
+            DataType::Decimal64(_, scale) => Decimal::new(stats.as_primitive::<arrow::datatypes::Decimal64Type>().value(i) as i128, *scale),
+            _ => return None,
+        };
+        // Rounding is monotonic, so rounded bounds bound the rounded rows.
+        let stat = match read_at {
+            Some(scale) if scale < stat.scale() => stat.rescale(scale),
+            _ => stat,
+        };
+        stat.partial_cmp(self)
     }
 }
 
@@ -170,6 +180,9 @@ impl<T: StatValue + ?Sized> StatValue for &T {
     fn stat_cmp(&self, stats: &dyn Array, i: usize) -> Option<Ordering> {
         (**self).stat_cmp(stats, i)
     }
+    fn stat_cmp_at(&self, stats: &dyn Array, i: usize, scale: Option<i8>) -> Option<Ordering> {
+        (**self).stat_cmp_at(stats, i, scale)
+    }
 }
 
 impl StatValue for String {
@@ -179,19 +192,29 @@ impl StatValue for String {
 }
 
 /// One bound of a row group test: a column, the row group's statistics and the value.
-/// Generated code calls `(&StatBound::new(stats, "col", &value)).may_ge()` with both traits
+/// Generated code calls `(&StatBound::new(stats, "col", &value).in_record(fields)).may_ge()` with both traits
 /// below in scope: [`PruneByStats`] when the value's type has a statistics comparison, else
 /// [`KeepRowGroup`], which keeps the row group.
 pub struct StatBound<'a, 's, T: ?Sized> {
     stats: &'a RowGroupStats<'s>,
     column: &'static str,
     value: &'a T,
+    /// The decimal scale the column's field is read at, if it declares one.
+    scale: Option<i8>,
 }
 
 impl<'a, 's, T: ?Sized> StatBound<'a, 's, T> {
     /// The bound `column op value` for one row group.
     pub fn new(stats: &'a RowGroupStats<'s>, column: &'static str, value: &'a T) -> Self {
-        StatBound { stats, column, value }
+        StatBound { stats, column, value, scale: None }
+    }
+
+    /// The bound on a column of a record with `fields`: a field declared `decimal(p, s)` reads
+    /// its column at scale `s`, so the statistics are compared at that scale too.
+    pub fn in_record(mut self, fields: &[crate::record::FieldInfo]) -> Self {
+        let field = fields.iter().find(|f| f.name == self.column);
+        self.scale = field.and_then(|f| f.opts.decimal).map(|(_, s)| s);
+        self
     }
 }
 
@@ -212,19 +235,19 @@ pub trait PruneByStats {
 
 impl<T: StatValue + ?Sized> PruneByStats for StatBound<'_, '_, T> {
     fn may_lt(&self) -> bool {
-        self.stats.range(self.column, self.value).is_none_or(|(min, _)| min == Ordering::Less)
+        self.stats.range(self.column, self.value, self.scale).is_none_or(|(min, _)| min == Ordering::Less)
     }
     fn may_le(&self) -> bool {
-        self.stats.range(self.column, self.value).is_none_or(|(min, _)| min != Ordering::Greater)
+        self.stats.range(self.column, self.value, self.scale).is_none_or(|(min, _)| min != Ordering::Greater)
     }
     fn may_gt(&self) -> bool {
-        self.stats.range(self.column, self.value).is_none_or(|(_, max)| max == Ordering::Greater)
+        self.stats.range(self.column, self.value, self.scale).is_none_or(|(_, max)| max == Ordering::Greater)
     }
     fn may_ge(&self) -> bool {
-        self.stats.range(self.column, self.value).is_none_or(|(_, max)| max != Ordering::Less)
+        self.stats.range(self.column, self.value, self.scale).is_none_or(|(_, max)| max != Ordering::Less)
     }
     fn may_eq(&self) -> bool {
-        self.stats.range(self.column, self.value).is_none_or(|(min, max)| min != Ordering::Greater && max != Ordering::Less)
+        self.stats.range(self.column, self.value, self.scale).is_none_or(|(min, max)| min != Ordering::Greater && max != Ordering::Less)
     }
 }
 

@@ -284,7 +284,8 @@ impl Value for Decimal {
         // An undeclared field reads any scale as it is.
         match (found, opts.decimal.map(|(_, s)| s)) {
             (Decimal128(_, s) | Decimal64(_, s), Some(scale)) if *s == scale => Accept::Exact,
-            (Decimal32(_, s) | Decimal64(_, s) | Decimal128(_, s), Some(scale)) if *s < scale => Accept::Lossless(at(scale)),
+            (Decimal32(_, s), Some(scale)) if *s <= scale => Accept::Lossless(at(scale)),
+            (Decimal64(_, s) | Decimal128(_, s), Some(scale)) if *s < scale => Accept::Lossless(at(scale)),
             (Decimal32(..) | Decimal64(..) | Decimal128(..) | Decimal256(..), Some(scale)) => Accept::Lossy(at(scale)),
             (Decimal128(..) | Decimal64(..), None) => Accept::Exact,
             (Decimal32(_, s), None) => Accept::Lossless(at(*s)),

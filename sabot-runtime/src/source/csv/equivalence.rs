@@ -38,6 +38,7 @@ fn field() -> impl Strategy<Value = Vec<u8>> {
         1 => Just(b"\"two\nlines\"".to_vec()),
         1 => Just(b"\xff".to_vec()),
         1 => Just(b"99999999999999999999999".to_vec()),
+        1 => Just("\u{feff}7".as_bytes().to_vec()),
     ]
 }
 
@@ -65,9 +66,8 @@ fn file() -> impl Strategy<Value = Vec<u8>> {
     })
 }
 
-/// The rows of `path` read with `columns` in batches of `batch_rows`, concatenated, or the
-/// error's message.
-fn read(source: &CsvSource, columns: &[&str], batch_rows: usize) -> Result<Option<RecordBatch>, String> {
+/// The batches of `path` read with `columns` in batches of `batch_rows`, or the error's message.
+fn read(source: &CsvSource, columns: &[&str], batch_rows: usize) -> Result<Vec<RecordBatch>, String> {
     let req = ReadRequest {
         source: "s".into(),
         record: "R".into(),
@@ -86,8 +86,12 @@ fn read(source: &CsvSource, columns: &[&str], batch_rows: usize) -> Result<Optio
             batches.push(morsel.batch);
         }
     }
-    let Some(first) = batches.first() else { return Ok(None) };
-    Ok(Some(concat_batches(&first.schema(), &batches).map_err(|e| e.to_string())?))
+    Ok(batches)
+}
+
+/// The batches' rows in one batch.
+fn concat(batches: &[RecordBatch]) -> RecordBatch {
+    concat_batches(&batches[0].schema(), batches).unwrap()
 }
 
 proptest! {
@@ -123,7 +127,21 @@ fn a_long_file_reads_the_same_in_both_and_across_refills() {
     std::fs::write(&path, &text).unwrap();
     let source = csv(path.to_str().unwrap());
     let columns = ["id", "small", "name", "ts", "note"];
-    let fast = read(&source, &columns, 4096).unwrap().unwrap();
-    assert_eq!(fast.num_rows(), 60_002);
-    assert_eq!(Ok(Some(fast)), read(&CsvSource { fast: false, ..source }, &columns, 4096));
+    let fast = read(&source, &columns, 4096).unwrap();
+    assert_eq!(concat(&fast).num_rows(), 60_002);
+    assert_eq!(Ok(fast), read(&CsvSource { fast: false, ..source }, &columns, 4096));
+}
+
+#[test]
+fn a_byte_order_mark_and_a_read_of_no_columns_are_read_as_arrow_csv_reads_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.csv");
+    std::fs::write(&path, "\u{feff}3,4,name,2024-01-01 00:00:00,n,1.5\n5,6,other,2024-01-01 00:00:01,,2\n").unwrap();
+    let source = csv(path.to_str().unwrap()).has_header(false);
+    let arrow_only = CsvSource { fast: false, ..source.clone() };
+    for columns in [&["id", "name"][..], &["name"], &[]] {
+        let fast = read(&source, columns, 10);
+        assert_eq!(fast.as_ref().map(|b| concat(b).num_rows()), Ok(2), "{columns:?}");
+        assert_eq!(fast, read(&arrow_only, columns, 10), "{columns:?}");
+    }
 }

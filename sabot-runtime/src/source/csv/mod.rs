@@ -103,7 +103,9 @@ impl CsvSource {
             .map(|&i| req.schema.field_with_name(&names[i]).is_ok_and(|f| !f.is_nullable() && f.data_type() == &DataType::Utf8))
             .collect();
         let schema = Arc::new(Schema::new(fields));
-        let quoting = [b'"', b'\r', b'\n'].contains(&self.delimiter) || !self.delimiter.is_ascii();
+        // The fast path splits on the delimiter with quotes, `\r`, `\n` and NUL (its padding)
+        // meaning something else.
+        let quoting = [b'"', b'\r', b'\n', 0].contains(&self.delimiter) || !self.delimiter.is_ascii();
         let kinds: Option<Vec<_>> = projection.iter().map(|&i| scan::Kind::of(schema.field(i).data_type())).collect();
         Ok(CsvFile {
             path: path.to_path_buf(),

@@ -19,7 +19,7 @@ use arrow::datatypes::{
     TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use std::fs::File;
-use std::io::{Cursor, Read};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -83,6 +83,10 @@ pub(super) struct FastReader {
     len: usize,
     /// File offset of `buf[0]`.
     base: u64,
+    /// File offset of the first data row.
+    start: u64,
+    /// File offset of the first row of the batch being built.
+    batch_start: u64,
     eof: bool,
     delimiter: u8,
     /// Per field of a row: the index of the column built from it, or [`SKIPPED`].
@@ -115,6 +119,8 @@ impl FastReader {
             pos: 0,
             len: 0,
             base: csv.data_start,
+            start: csv.data_start,
+            batch_start: csv.data_start,
             eof: false,
             delimiter: csv.delimiter,
             slots,
@@ -126,9 +132,11 @@ impl FastReader {
         })
     }
 
-    /// The next batch of up to `batch_rows` rows, the end, or the point where arrow-csv takes
-    /// over.
+    /// The next batch of `batch_rows` rows (fewer at the end), the end, or the point where
+    /// arrow-csv takes over: the start of a batch, so that batches are cut where arrow-csv
+    /// alone cuts them, and an error fails the batch it would fail.
     pub(super) fn next_batch(&mut self, batch_rows: usize) -> Result<Step> {
+        self.batch_start = self.base + self.pos as u64;
         while !self.stopped && self.rows < batch_rows {
             let want = batch_rows - self.rows;
             let Indexed { rows, end, stop } = self.index(want);
@@ -140,28 +148,38 @@ impl FastReader {
                 self.rows += rows;
                 self.pos = end;
             }
-            if stop {
+            if rows == want {
+                // The batch is whole; what stopped the fast path lies in the next one.
+                break;
+            } else if stop {
                 self.stopped = true;
-            } else if rows < want {
+            } else {
                 if self.eof {
                     break;
                 }
                 self.fill()?;
             }
         }
+        if self.stopped {
+            self.columns.iter_mut().for_each(|c| c.truncate(0));
+            self.rows = 0;
+            return Ok(Step::Handover);
+        }
         if self.rows > 0 {
             return self.finish().map(Step::Batch);
         }
-        Ok(if self.stopped { Step::Handover } else { Step::End })
+        Ok(Step::End)
     }
 
-    /// The file offset of the first row not returned, and the file's bytes from there.
+    /// Where arrow-csv reads on, and the file from there: the start of the batch the fast path
+    /// stopped in. Past the first row, the newline before it is read too: arrow-csv skips it
+    /// as a blank line, and would otherwise drop a byte order mark opening the row, as it does
+    /// only at the start of its input.
     pub(super) fn rest(&self) -> Result<(u64, Box<dyn Read + Send>)> {
-        let offset = self.base + self.pos as u64;
-        let buffered = Cursor::new(self.buf[self.pos..self.len].to_vec());
-        // The handle reads on from where the buffer's bytes end.
-        let file = self.file.try_clone().map_err(|e| Error::io(&self.path, e))?;
-        Ok((offset, Box::new(buffered.chain(file))))
+        let offset = if self.batch_start > self.start { self.batch_start - 1 } else { self.batch_start };
+        let mut file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
+        file.seek(SeekFrom::Start(offset)).map_err(|e| Error::io(&self.path, e))?;
+        Ok((offset, Box::new(file)))
     }
 
     /// Moves the bytes not returned to the front of the buffer and reads more after them,
@@ -196,6 +214,10 @@ impl FastReader {
         let mut row_spans = 0;
         let (mut rows, mut non_ascii, mut stop) = (0, false, false);
         let mut at = self.pos;
+        // arrow-csv drops a byte order mark that opens its input: leave the first row to it.
+        if self.base + self.pos as u64 == self.start && buf[self.pos..].starts_with(b"\xef\xbb\xbf") {
+            return Indexed { rows: 0, end: self.pos, stop: true };
+        }
         'blocks: while at < buf.len() {
             let Masks { mut split, newline, special, high } = block_masks(buf, at, self.delimiter);
             if special != 0 {
@@ -275,7 +297,10 @@ impl FastReader {
     fn finish(&mut self) -> Result<RecordBatch> {
         let rows = std::mem::take(&mut self.rows);
         let columns = self.columns.iter_mut().map(|c| c.finish(rows)).collect::<Result<Vec<_>>>()?;
-        RecordBatch::try_new(self.schema.clone(), columns).map_err(|e| Error::arrow(self.path.display().to_string(), e))
+        // A read of no columns (a count) still has rows.
+        let options = arrow::array::RecordBatchOptions::new().with_row_count(Some(rows));
+        let batch = RecordBatch::try_new_with_options(self.schema.clone(), columns, &options);
+        batch.map_err(|e| Error::arrow(self.path.display().to_string(), e))
     }
 }
 
@@ -504,16 +529,37 @@ mod tests {
         let rows = "1,a,2024-01-01 00:00:00.011\n2,,2024-01-01 00:00:01\n3,\"c\",2024-01-01 00:00:02\n";
         std::fs::write(&path, rows).unwrap();
         let mut reader = reader(&path);
-        let Step::Batch(batch) = reader.next_batch(10).unwrap() else { panic!("the first rows are read here") };
+        let Step::Batch(batch) = reader.next_batch(2).unwrap() else { panic!("the first batch is read here") };
         assert_eq!(batch.num_rows(), 2);
         assert_eq!(batch.column(0).as_primitive::<UInt64Type>().values(), &[1, 2]);
         assert_eq!(batch.column(1).as_string::<i32>().iter().collect::<Vec<_>>(), [Some("a"), None]);
         assert_eq!(batch.column(2).as_primitive::<TimestampMillisecondType>().values(), &[1_704_067_200_011, 1_704_067_201_000]);
-        assert!(matches!(reader.next_batch(10).unwrap(), Step::Handover));
+        assert!(matches!(reader.next_batch(2).unwrap(), Step::Handover));
+        // From the newline that ends row 2.
         let (offset, mut rest) = reader.rest().unwrap();
         let mut text = String::new();
         rest.read_to_string(&mut text).unwrap();
-        assert_eq!((offset, text.as_str()), (51, "3,\"c\",2024-01-01 00:00:02\n"));
+        assert_eq!((offset, text.as_str()), (50, "\n3,\"c\",2024-01-01 00:00:02\n"));
+    }
+
+    #[test]
+    fn a_batch_with_a_row_not_read_here_goes_to_arrow_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        std::fs::write(&path, "1,a,2024-01-01 00:00:00\n2,\"b\",2024-01-01 00:00:01\n").unwrap();
+        let mut reader = reader(&path);
+        assert!(matches!(reader.next_batch(10).unwrap(), Step::Handover));
+        assert_eq!(reader.rest().unwrap().0, 0);
+    }
+
+    #[test]
+    fn a_byte_order_mark_opening_the_rows_is_left_to_arrow() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        std::fs::write(&path, "\u{feff}1,a,2024-01-01 00:00:00\n").unwrap();
+        let mut reader = reader(&path);
+        assert!(matches!(reader.next_batch(10).unwrap(), Step::Handover));
+        assert_eq!(reader.rest().unwrap().0, 0);
     }
 
     #[test]
