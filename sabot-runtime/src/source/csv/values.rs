@@ -5,6 +5,7 @@
 use arrow::datatypes::TimeUnit;
 
 /// Digits as an unsigned integer of `bits` bits; `None` for anything else, or out of range.
+#[inline]
 pub(super) fn unsigned(field: &[u8], bits: u32) -> Option<u64> {
     if field.is_empty() || field.len() > 20 {
         return None;
@@ -21,6 +22,7 @@ pub(super) fn unsigned(field: &[u8], bits: u32) -> Option<u64> {
 }
 
 /// Digits, after an optional `-`, as a signed integer of `bits` bits.
+#[inline]
 pub(super) fn signed(field: &[u8], bits: u32) -> Option<i64> {
     let (negative, digits) = match field {
         [b'-', rest @ ..] => (true, rest),
@@ -44,6 +46,7 @@ pub(super) fn timestamp(field: &[u8], unit: TimeUnit) -> Option<i64> {
 }
 
 /// [`timestamp`], reusing the days of the date `last` read when this one is the same.
+#[inline]
 pub(super) fn timestamp_after(field: &[u8], unit: TimeUnit, last: &mut Option<LastDate>) -> Option<i64> {
     let days = match (field.get(..10), &*last) {
         (Some(date), Some((text, days))) if date == text => *days,
@@ -61,6 +64,7 @@ pub(super) fn timestamp_after(field: &[u8], unit: TimeUnit, last: &mut Option<La
 pub(super) type LastDate = ([u8; 10], i64);
 
 /// Digits `at..at + n` of `field` as a number.
+#[inline]
 fn digits(field: &[u8], at: usize, n: usize) -> Option<i64> {
     let mut value = 0;
     for &b in field.get(at..at + n)? {
@@ -87,6 +91,7 @@ fn date_days(field: &[u8]) -> Option<i64> {
 }
 
 /// The timestamp `field` whose date is `days` after 1970: the time of day after the date.
+#[inline]
 fn time_of_day(field: &[u8], unit: TimeUnit, days: i64) -> Option<i64> {
     let digits = |at, n| digits(field, at, n);
     let at = |i: usize, b: u8| field.get(i) == Some(&b);
