@@ -145,3 +145,15 @@ fn a_byte_order_mark_and_a_read_of_no_columns_are_read_as_arrow_csv_reads_them()
         assert_eq!(fast, read(&arrow_only, columns, 10), "{columns:?}");
     }
 }
+
+#[test]
+fn a_row_opened_by_a_byte_order_mark_mid_file_fails_alike_at_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("f.csv");
+    let rows = ["1", "2", "3", "\u{feff}7"].map(|id| format!("{id},0,name,2024-01-01 00:00:00,n,1.5\n"));
+    std::fs::write(&path, rows.concat()).unwrap();
+    let source = csv(path.to_str().unwrap()).has_header(false);
+    let err = read(&source, &["id", "name"], 2).unwrap_err();
+    assert!(err.contains(":4") && err.contains("column 1"), "{err}");
+    assert_eq!(Err(err), read(&CsvSource { fast: false, ..source }, &["id", "name"], 2));
+}

@@ -382,11 +382,12 @@ fn find_bad_record(file: &CsvFile, start: u64) -> Result<Option<Error>> {
     let mut reader = file.open_at(start, 1 << 16)?;
     let mut offset = start;
     loop {
-        let mut decoder = file.decoder(1, file.projection.clone());
+        let mid_file = offset > file.data_start;
+        let mut decoder = primed(file.decoder(1, file.projection.clone()), mid_file);
         let fed = feed_record(&mut reader, &mut decoder, path)?;
         if fed.error.is_some() || decoder.flush().is_err() {
             let line = line_of(path, offset, &fed.bytes)?;
-            return Ok(Some(diagnose(file, line, &fed.bytes)));
+            return Ok(Some(diagnose(file, line, &fed.bytes, mid_file)));
         }
         offset += fed.bytes.len() as u64;
         if !fed.more {
@@ -395,9 +396,21 @@ fn find_bad_record(file: &CsvFile, start: u64) -> Result<Option<Error>> {
     }
 }
 
-/// Why the first record of `record` (on line `line`) does not decode: its number of fields, its
-/// UTF-8, or the first requested column that does not parse as its type.
-fn diagnose(file: &CsvFile, line: u64, record: &[u8]) -> Error {
+/// `decoder`, for a record past the start of the data: a fresh decoder drops a byte order mark
+/// opening its input, which arrow-csv reading the whole file reads as part of a later row. A
+/// newline first, skipped as a blank line, makes the record's bytes read as they do there.
+fn primed(mut decoder: Decoder, mid_file: bool) -> Decoder {
+    if mid_file {
+        // A lone newline is a blank line: it decodes to nothing and cannot fail.
+        let _ = decoder.decode(b"\n");
+    }
+    decoder
+}
+
+/// Why the first record of `record` (on line `line`, past the start of the data when
+/// `mid_file`) does not decode: its number of fields, its UTF-8, or the first requested column
+/// that does not parse as its type.
+fn diagnose(file: &CsvFile, line: u64, record: &[u8], mid_file: bool) -> Error {
     let error = |column: usize, message: String| Error::Csv {
         path: file.path.clone(),
         line,
@@ -410,7 +423,7 @@ fn diagnose(file: &CsvFile, line: u64, record: &[u8]) -> Error {
     if found != expected {
         return error(found.min(expected), format!("expected {expected} fields, found {found}"));
     }
-    let values = match decode_all(&mut text_decoder(expected, file.delimiter), record) {
+    let values = match decode_all(&mut primed(text_decoder(expected, file.delimiter), mid_file), record) {
         Ok(values) => values,
         Err(e) => {
             // "invalid UTF-8 data for line L and field F": L counts from this record.
@@ -422,7 +435,7 @@ fn diagnose(file: &CsvFile, line: u64, record: &[u8]) -> Error {
         }
     };
     for &column in &file.projection {
-        if decode_all(&mut file.decoder(1, vec![column]), record).is_ok() {
+        if decode_all(&mut primed(file.decoder(1, vec![column]), mid_file), record).is_ok() {
             continue;
         }
         let value = values
