@@ -163,21 +163,15 @@ pub fn batch_of<R: Record>(columns: Vec<ArrayRef>, rows: usize) -> RecordBatch {
 /// into a sink. `None` unless every field was read and is already of its field's type.
 pub fn selected<R: Record>(arrays: &[Option<ArrayRef>], sel: &[u32], rows: usize) -> Option<RecordBatch> {
     let schema = R::schema();
-    if arrays.len() != schema.fields().len() {
-        return None;
-    }
-    let same_type = |(a, f): (&Option<ArrayRef>, &arrow::datatypes::FieldRef)| {
-        a.as_ref().filter(|a| a.data_type() == f.data_type() && a.len() == rows).cloned()
-    };
+    let same_type = |(a, f): (&Option<ArrayRef>, &arrow::datatypes::FieldRef)| a.clone().filter(|a| a.data_type() == f.data_type());
     let columns: Vec<ArrayRef> = arrays.iter().zip(schema.fields()).map(same_type).collect::<Option<_>>()?;
-    let columns = if sel.len() == rows {
-        columns
-    } else {
-        let indices = arrow::array::UInt32Array::from(sel.to_vec());
-        columns.iter().map(|c| arrow::compute::take(c, &indices, None)).collect::<std::result::Result<_, _>>().ok()?
-    };
-    let options = arrow::array::RecordBatchOptions::new().with_row_count(Some(sel.len()));
-    RecordBatch::try_new_with_options(schema, columns, &options).ok()
+    let options = arrow::array::RecordBatchOptions::new().with_row_count(Some(rows));
+    // Fails (and the rows are built instead) unless every field has its array, of `rows` rows.
+    let batch = RecordBatch::try_new_with_options(schema, columns, &options).ok()?;
+    if sel.len() == rows {
+        return Some(batch);
+    }
+    arrow::compute::take_record_batch(&batch, &arrow::array::UInt32Array::from(sel.to_vec())).ok()
 }
 
 /// The mask with bit `k` set for each of `FIELD_NAMES[k]` in `used`; unknown names are ignored

@@ -290,9 +290,7 @@ pub trait BuildPartial: Send {
 
 impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> BuildPartial for JoinTable<K, B> {
     fn expect_splits(&mut self, splits: usize) {
-        if self.spill.is_none() {
-            self.groups.expect(self.groups.len().saturating_mul(splits));
-        }
+        self.groups.expect_splits(splits);
     }
 
     fn merge(&mut self, other: Box<dyn BuildPartial>) -> Result<()> {

@@ -15,9 +15,9 @@ use std::any::Any;
 use std::hash::{BuildHasher, Hash};
 use std::sync::Arc;
 
-/// The most groups [`GroupTable::expect`] makes room for in advance: splits' keys may overlap,
-/// so the expected count is an upper bound, and past this the table grows as it fills.
-pub const EXPECT_MAX: usize = 1 << 22;
+/// The most groups [`GroupTable::expect_splits`] makes room for in advance: splits' keys may
+/// overlap, so the expected count is an upper bound, and past this the table grows as it fills.
+const EXPECT_MAX: usize = 1 << 22;
 
 /// Groups of one split: owned key and accumulator state per group.
 pub struct GroupTable<K, A> {
@@ -164,13 +164,11 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
         }
     }
 
-    /// Makes room for `more` groups at once (at most [`EXPECT_MAX`]), unless a memory budget
-    /// applies (the table then grows, and spills, as rows come).
-    pub fn expect(&mut self, more: usize) {
-        if self.spill.is_none() {
-            let hasher = &self.hasher;
-            self.table.reserve(more.min(EXPECT_MAX), |(k, _)| hasher.hash_one(k));
-        }
+    /// Makes room at once for as many more groups as `splits` more tables the size of this one
+    /// (at most 4M). Not for a table under a memory budget, which grows, and spills, as rows come.
+    pub fn expect_splits(&mut self, splits: usize) {
+        let hasher = &self.hasher;
+        self.table.reserve(self.table.len().saturating_mul(splits).min(EXPECT_MAX), |(k, _)| hasher.hash_one(k));
     }
 
     /// Groups in the table.
@@ -295,8 +293,9 @@ pub trait AggPartial: Send {
         let _ = (watermark, rows_per_batch);
         Ok(Vec::new())
     }
-    /// Before `splits` more splits' results are merged into this first one: room for as many
-    /// groups as each of them may add, so the merged table does not grow by doubling.
+    /// Before `splits` more splits' results are merged into this first one, when no memory
+    /// budget applies: room for as many groups as each of them may add, so the merged table does
+    /// not grow by doubling.
     fn expect_splits(&mut self, splits: usize) {
         let _ = splits;
     }
@@ -500,7 +499,7 @@ where
     O: Record,
 {
     fn expect_splits(&mut self, splits: usize) {
-        self.table.expect(self.table.len().saturating_mul(splits));
+        self.table.expect_splits(splits);
     }
 
     fn merge(&mut self, other: Box<dyn AggPartial>) -> Result<()> {

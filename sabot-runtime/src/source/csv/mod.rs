@@ -236,14 +236,14 @@ impl CsvFile {
         Ok(file)
     }
 
-    /// arrow-csv's reading of `rest`, the file's bytes from `offset`.
-    fn arrow_input(&self, offset: u64, rest: Box<dyn Read + Send>) -> ArrowInput {
-        ArrowInput {
-            reader: BufReader::with_capacity(1 << 20, rest),
+    /// arrow-csv reading the file from `offset`.
+    fn arrow_input(&self, offset: u64) -> Result<ArrowInput> {
+        Ok(ArrowInput {
+            reader: self.open_at(offset, 1 << 20)?,
             decoder: self.decoder(self.batch_rows, self.projection.clone()),
             batch_start: offset,
             consumed: offset,
-        }
+        })
     }
 
     /// The name of column `column`, or a placeholder for an extra field.
@@ -255,10 +255,9 @@ impl CsvFile {
 
 impl Split for CsvFile {
     fn open(self: Box<Self>) -> Result<MorselIter> {
-        let file = self.file_at(self.data_start)?;
         let input = match &self.fast {
-            Some(kinds) => Input::Fast(scan::FastReader::new(&self, file, kinds)?),
-            None => Input::Arrow(Box::new(self.arrow_input(self.data_start, Box::new(file)))),
+            Some(kinds) => Input::Fast(scan::FastReader::new(&self, self.file_at(self.data_start)?, kinds)?),
+            None => Input::Arrow(Box::new(self.arrow_input(self.data_start)?)),
         };
         Ok(Box::new(CsvMorsels { input, next_row: 0, done: false, file: *self }))
     }
@@ -281,7 +280,7 @@ enum Input {
 
 /// arrow-csv reading a file from some offset.
 struct ArrowInput {
-    reader: BufReader<Box<dyn Read + Send>>,
+    reader: BufReader<File>,
     decoder: Decoder,
     /// Byte offset of the current batch's first record.
     batch_start: u64,
@@ -296,10 +295,7 @@ impl CsvMorsels {
                 Input::Fast(fast) => match fast.next_batch(self.file.batch_rows)? {
                     scan::Step::Batch(batch) => break Some(batch),
                     scan::Step::End => break None,
-                    scan::Step::Handover => {
-                        let (offset, rest) = fast.rest()?;
-                        self.input = Input::Arrow(Box::new(self.file.arrow_input(offset, rest)));
-                    }
+                    scan::Step::Handover(offset) => self.input = Input::Arrow(Box::new(self.file.arrow_input(offset)?)),
                 },
                 Input::Arrow(arrow) => break arrow.next_batch(&self.file)?,
             }

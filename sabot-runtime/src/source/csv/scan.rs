@@ -19,7 +19,7 @@ use arrow::datatypes::{
     TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -69,8 +69,12 @@ pub(super) enum Step {
     Batch(RecordBatch),
     /// The end of the file.
     End,
-    /// Rows the fast path does not read from here: arrow-csv takes over ([`FastReader::rest`]).
-    Handover,
+    /// Rows the fast path does not read: arrow-csv reads on from this file offset. It is the
+    /// start of the batch the fast path stopped in, so that batches are cut where arrow-csv
+    /// alone cuts them and an error fails the batch it would fail. Past the first row it is the
+    /// newline before the batch, which arrow-csv skips as a blank line: a fresh arrow-csv reader
+    /// drops a byte order mark opening its input, one reading the whole file keeps it there.
+    Handover(u64),
 }
 
 /// The fast path over one file: its buffered bytes and the columns being built.
@@ -85,8 +89,6 @@ pub(super) struct FastReader {
     base: u64,
     /// File offset of the first data row.
     start: u64,
-    /// File offset of the first row of the batch being built.
-    batch_start: u64,
     eof: bool,
     delimiter: u8,
     /// Per field of a row: the index of the column built from it, or [`SKIPPED`].
@@ -98,8 +100,6 @@ pub(super) struct FastReader {
     spans: Vec<[u32; 2]>,
     /// Rows in `columns`.
     rows: usize,
-    /// Whether the fast path met something it does not read.
-    stopped: bool,
 }
 
 impl FastReader {
@@ -120,7 +120,6 @@ impl FastReader {
             len: 0,
             base: csv.data_start,
             start: csv.data_start,
-            batch_start: csv.data_start,
             eof: false,
             delimiter: csv.delimiter,
             slots,
@@ -128,42 +127,30 @@ impl FastReader {
             columns: kinds.iter().map(|&kind| Column::new(kind)).collect(),
             spans: Vec::new(),
             rows: 0,
-            stopped: false,
         })
     }
 
-    /// The next batch of `batch_rows` rows (fewer at the end), the end, or the point where
-    /// arrow-csv takes over: the start of a batch, so that batches are cut where arrow-csv
-    /// alone cuts them, and an error fails the batch it would fail.
+    /// The next batch of `batch_rows` rows (fewer at the end), the end, or where arrow-csv
+    /// takes over.
     pub(super) fn next_batch(&mut self, batch_rows: usize) -> Result<Step> {
-        self.batch_start = self.base + self.pos as u64;
-        while !self.stopped && self.rows < batch_rows {
+        let batch_start = self.base + self.pos as u64;
+        while self.rows < batch_rows {
             let want = batch_rows - self.rows;
             let Indexed { rows, end, stop } = self.index(want);
-            if rows > 0 {
-                if !self.build(rows, want) {
-                    self.stopped = true;
-                    break;
-                }
-                self.rows += rows;
-                self.pos = end;
+            if rows > 0 && !self.build(rows, want) {
+                return Ok(self.handover(batch_start));
             }
+            self.rows += rows;
+            self.pos = end;
             if rows == want {
                 // The batch is whole; what stopped the fast path lies in the next one.
                 break;
             } else if stop {
-                self.stopped = true;
-            } else {
-                if self.eof {
-                    break;
-                }
-                self.fill()?;
+                return Ok(self.handover(batch_start));
+            } else if self.eof {
+                break;
             }
-        }
-        if self.stopped {
-            self.columns.iter_mut().for_each(|c| c.truncate(0));
-            self.rows = 0;
-            return Ok(Step::Handover);
+            self.fill()?;
         }
         if self.rows > 0 {
             return self.finish().map(Step::Batch);
@@ -171,15 +158,11 @@ impl FastReader {
         Ok(Step::End)
     }
 
-    /// Where arrow-csv reads on, and the file from there: the start of the batch the fast path
-    /// stopped in. Past the first row, the newline before it is read too: arrow-csv skips it
-    /// as a blank line, and would otherwise drop a byte order mark opening the row, as it does
-    /// only at the start of its input.
-    pub(super) fn rest(&self) -> Result<(u64, Box<dyn Read + Send>)> {
-        let offset = if self.batch_start > self.start { self.batch_start - 1 } else { self.batch_start };
-        let mut file = File::open(&self.path).map_err(|e| Error::io(&self.path, e))?;
-        file.seek(SeekFrom::Start(offset)).map_err(|e| Error::io(&self.path, e))?;
-        Ok((offset, Box::new(file)))
+    /// Drops the batch begun at file offset `batch_start` and hands over there.
+    fn handover(&mut self, batch_start: u64) -> Step {
+        self.columns.iter_mut().for_each(Column::clear);
+        self.rows = 0;
+        Step::Handover(if batch_start > self.start { batch_start - 1 } else { batch_start })
     }
 
     /// Moves the bytes not returned to the front of the buffer and reads more after them,
@@ -279,24 +262,20 @@ impl FastReader {
         Indexed { rows, end: row_start, stop }
     }
 
-    /// Appends the `rows` indexed rows (of `room` the batch still has) to the columns; on a
-    /// value it does not parse, leaves the columns as they were and says false.
+    /// Appends the `rows` indexed rows (of `room` the batch still has) to the columns; false
+    /// on a value it does not parse (the batch then goes to arrow-csv).
     fn build(&mut self, rows: usize, room: usize) -> bool {
         let width = self.columns.len();
-        let built = self.columns.iter_mut().enumerate().all(|(i, column)| {
+        self.columns.iter_mut().enumerate().all(|(i, column)| {
             let spans = self.spans.iter().skip(i).step_by(width);
             column.append(&self.buf, spans, rows, room)
-        });
-        if !built {
-            self.columns.iter_mut().for_each(|c| c.truncate(self.rows));
-        }
-        built
+        })
     }
 
     /// The built rows as a batch; the columns start again empty.
     fn finish(&mut self) -> Result<RecordBatch> {
         let rows = std::mem::take(&mut self.rows);
-        let columns = self.columns.iter_mut().map(|c| c.finish(rows)).collect::<Result<Vec<_>>>()?;
+        let columns = self.columns.iter_mut().map(|c| c.finish(rows)).collect();
         // A read of no columns (a count) still has rows.
         let options = arrow::array::RecordBatchOptions::new().with_row_count(Some(rows));
         let batch = RecordBatch::try_new_with_options(self.schema.clone(), columns, &options);
@@ -423,35 +402,17 @@ impl Column {
         }
     }
 
-    /// Drops the rows after the first `rows`.
-    fn truncate(&mut self, rows: usize) {
-        match &mut self.data {
-            Data::Signed(v) => v.truncate(rows),
-            Data::Unsigned(v) => v.truncate(rows),
-            Data::Text(ends, bytes) => {
-                ends.truncate(rows + 1);
-                bytes.truncate(ends[rows] as usize);
-            }
-        }
-        if let Some(valid) = &mut self.valid {
-            valid.truncate(rows);
-        }
+    /// Drops every row.
+    fn clear(&mut self) {
+        *self = Column::new(self.kind);
     }
 
     /// The column's `rows` rows as an array; the column starts again empty.
-    fn finish(&mut self, rows: usize) -> Result<ArrayRef> {
+    fn finish(&mut self, rows: usize) -> ArrayRef {
+        debug_assert_eq!(rows, self.len());
         let nulls = self.valid.take().map(|v| NullBuffer::from(v.as_slice()));
-        let fresh = Column::new(self.kind);
-        let data = std::mem::replace(&mut self.data, fresh.data);
-        debug_assert_eq!(
-            rows,
-            match &data {
-                Data::Signed(v) => v.len(),
-                Data::Unsigned(v) => v.len(),
-                Data::Text(ends, _) => ends.len() - 1,
-            }
-        );
-        Ok(match (data, self.kind) {
+        let data = std::mem::replace(&mut self.data, Column::new(self.kind).data);
+        match (data, self.kind) {
             (Data::Signed(v), Kind::Signed(8)) => narrow::<Int8Type, _>(v, nulls),
             (Data::Signed(v), Kind::Signed(16)) => narrow::<Int16Type, _>(v, nulls),
             (Data::Signed(v), Kind::Signed(32)) => narrow::<Int32Type, _>(v, nulls),
@@ -474,7 +435,7 @@ impl Column {
             (Data::Signed(_), Kind::Unsigned(_) | Kind::Text) => {
                 unreachable!("a column's data follows its kind")
             }
-        })
+        }
     }
 }
 
@@ -501,6 +462,13 @@ mod tests {
 
     const KINDS: [Kind; 3] = [Kind::Unsigned(64), Kind::Text, Kind::Timestamp(TimeUnit::Millisecond)];
 
+    /// `text` as a file in `dir`.
+    fn written(dir: &tempfile::TempDir, text: &str) -> PathBuf {
+        let path = dir.path().join("f.csv");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
     /// A fast reader of `path`, whose rows are `id,name,ts` without a header.
     fn reader(path: &Path) -> FastReader {
         let schema = Arc::new(Schema::new(vec![
@@ -525,49 +493,38 @@ mod tests {
     #[test]
     fn rows_are_read_here_up_to_a_quote_and_handed_over_there() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f.csv");
-        let rows = "1,a,2024-01-01 00:00:00.011\n2,,2024-01-01 00:00:01\n3,\"c\",2024-01-01 00:00:02\n";
-        std::fs::write(&path, rows).unwrap();
+        let path = written(&dir, "1,a,2024-01-01 00:00:00.011\n2,,2024-01-01 00:00:01\n3,\"c\",2024-01-01 00:00:02\n");
         let mut reader = reader(&path);
         let Step::Batch(batch) = reader.next_batch(2).unwrap() else { panic!("the first batch is read here") };
         assert_eq!(batch.num_rows(), 2);
         assert_eq!(batch.column(0).as_primitive::<UInt64Type>().values(), &[1, 2]);
         assert_eq!(batch.column(1).as_string::<i32>().iter().collect::<Vec<_>>(), [Some("a"), None]);
         assert_eq!(batch.column(2).as_primitive::<TimestampMillisecondType>().values(), &[1_704_067_200_011, 1_704_067_201_000]);
-        assert!(matches!(reader.next_batch(2).unwrap(), Step::Handover));
         // From the newline that ends row 2.
-        let (offset, mut rest) = reader.rest().unwrap();
-        let mut text = String::new();
-        rest.read_to_string(&mut text).unwrap();
-        assert_eq!((offset, text.as_str()), (50, "\n3,\"c\",2024-01-01 00:00:02\n"));
+        let Step::Handover(offset) = reader.next_batch(2).unwrap() else { panic!("arrow-csv reads row 3") };
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!((offset, &text[offset as usize..]), (50, "\n3,\"c\",2024-01-01 00:00:02\n"));
     }
 
     #[test]
     fn a_batch_with_a_row_not_read_here_goes_to_arrow_whole() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f.csv");
-        std::fs::write(&path, "1,a,2024-01-01 00:00:00\n2,\"b\",2024-01-01 00:00:01\n").unwrap();
-        let mut reader = reader(&path);
-        assert!(matches!(reader.next_batch(10).unwrap(), Step::Handover));
-        assert_eq!(reader.rest().unwrap().0, 0);
+        let path = written(&dir, "1,a,2024-01-01 00:00:00\n2,\"b\",2024-01-01 00:00:01\n");
+        assert!(matches!(reader(&path).next_batch(10).unwrap(), Step::Handover(0)));
     }
 
     #[test]
     fn a_byte_order_mark_opening_the_rows_is_left_to_arrow() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f.csv");
-        std::fs::write(&path, "\u{feff}1,a,2024-01-01 00:00:00\n").unwrap();
-        let mut reader = reader(&path);
-        assert!(matches!(reader.next_batch(10).unwrap(), Step::Handover));
-        assert_eq!(reader.rest().unwrap().0, 0);
+        let path = written(&dir, "\u{feff}1,a,2024-01-01 00:00:00\n");
+        assert!(matches!(reader(&path).next_batch(10).unwrap(), Step::Handover(0)));
     }
 
     #[test]
     fn rows_longer_than_a_refill_are_read_here_whole() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("f.csv");
         let long = "x".repeat(3 * READ_BYTES);
-        std::fs::write(&path, format!("1,{long},2024-01-01 00:00:00\n2,b,2024-01-01 00:00:01\n3,{long},2024-01-01 00:00:02")).unwrap();
+        let path = written(&dir, &format!("1,{long},2024-01-01 00:00:00\n2,b,2024-01-01 00:00:01\n3,{long},2024-01-01 00:00:02"));
         let mut reader = reader(&path);
         let Step::Batch(batch) = reader.next_batch(10).unwrap() else { panic!("long rows are read here") };
         assert_eq!(batch.column(0).as_primitive::<UInt64Type>().values(), &[1, 2, 3]);
