@@ -159,6 +159,41 @@ fn join_build_spills_to_tonbo() {
     join_spills_to("tonbo:DIR");
 }
 
+#[sabot::pipeline]
+fn with_account(events: Stream<Event>, accounts: Stream<Account>) -> Stream<Event> {
+    events.semi_join(accounts, |e| e.user, |a| a.id)
+}
+
+#[test]
+fn semi_join_keys_spill_to_rocksdb() {
+    let dir = tempfile::tempdir().unwrap();
+    let backend = sabot::state::open(&format!("rocksdb:{}", dir.path().display()).parse().unwrap()).unwrap();
+    let run = |limit: Option<usize>| {
+        let (sink, rows) = sabot::sink::collect();
+        let mut job = Job::new(with_account)
+            .source("events", memory(events()))
+            .source("accounts", memory(accounts()))
+            .sink("out", sink)
+            .batch_rows(10_000)
+            .parallelism(2);
+        if let Some(limit) = limit {
+            job = job.state(Arc::clone(&backend)).memory_limit(limit);
+        }
+        let summary = job.run().unwrap();
+        let mut out: Vec<Event> = rows.lock().unwrap().iter().flat_map(|b| Event::from_batch(b).unwrap()).collect();
+        out.sort_by_key(|e| (e.user, e.amount));
+        (out, summary)
+    };
+    let (expected, plain) = run(None);
+    assert_eq!(expected.len(), 3 * USERS as usize / 2);
+    assert!(expected.iter().all(|e| e.user % 2 == 0));
+    // 50K keys take about 1 MiB of table: four times this budget.
+    let (got, spilled) = run(Some(256 << 10));
+    assert_eq!(plain.spills, (0, 0));
+    assert!(spilled.spills.0 >= 2, "the key set must spill, got {:?}", spilled.spills);
+    assert_eq!(got, expected);
+}
+
 #[test]
 fn spilled_join_with_outputs_around_it_is_refused() {
     let job = Job::new(charges_and_all)

@@ -37,8 +37,8 @@ pub use window::{Global, Session, Sliding, Tumbling, Window, WindowAssigner};
 pub mod __private {
     pub use crate::agg::acc::{Accumulator, AddValue, avg, count, count_distinct, custom, first, last, max, min, sum};
     pub use crate::agg::{
-        AggPartial, AsofJoin, Budget, BuildPartial, GroupKey, GroupTable, Interval, IntervalJoin, JoinTable, KeepInMemory, KeyMemo,
-        Partial, Sorted, SpillByCodec, StageCtx, Triggered, WindowJoin, probe, window_join_apply,
+        AggPartial, AsofJoin, Budget, BuildPartial, GroupKey, GroupTable, Interval, IntervalJoin, JoinTable, KeepInMemory, KeyMemo, KeySet,
+        Partial, Sorted, SpillByCodec, StageCtx, Triggered, WindowJoin, probe, probe_keys, window_join_apply,
     };
     pub use crate::conform::{Origin, conform};
     pub use crate::error::Result;

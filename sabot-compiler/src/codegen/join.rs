@@ -11,6 +11,9 @@ impl Ctx<'_> {
     pub(super) fn join_build(&self, id: NodeId, j: &Join, row: &syn::Ident) -> TokenStream {
         let span = self.op_spans[j.build_key.id];
         let kc = &self.closures[j.build_key.id];
+        if j.kind.keys_only() {
+            return quote_spanned! {span=> __build.insert(__p::group_key(#row, #kc)); };
+        }
         match record_type_at(self.plan, self.sig, self.closures, self.plan.nodes[id].inputs[1]) {
             Some(ty) => quote_spanned! {span=> __build.insert(__p::group_key(#row, #kc), <#ty as __p::Record>::from_row(#row)); },
             None => {
@@ -40,9 +43,18 @@ impl Ctx<'_> {
         let matches = quote! { #m };
         let rest_probe = self.consumers(id, row);
         let rest_pair = self.consumers(id, &out_row);
+        if j.kind.keys_only() {
+            // Semi joins keep rows whose key is in the build side's set, anti joins the others.
+            let wanted = j.kind == JoinKind::Semi;
+            return quote_spanned! {kspan=>
+                match __p::probe_keys(#built, __p::group_key(#row, #kc)) {
+                    ::core::option::Option::Some(__found) if __found == #wanted => {}
+                    _ => break #label,
+                }
+                #rest_probe
+            };
+        }
         match (j.kind, &j.body) {
-            (JoinKind::Semi, _) => quote! { #lookup if #matches.is_empty() { break #label; } #rest_probe },
-            (JoinKind::Anti, _) => quote! { #lookup if !#matches.is_empty() { break #label; } #rest_probe },
             (JoinKind::Left | JoinKind::Full, Some(b)) => {
                 let f = &self.closures[b.id];
                 let p = if j.kind == JoinKind::Full { quote!(::core::option::Option::Some(#row)) } else { quote!(#row) };

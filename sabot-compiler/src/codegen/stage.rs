@@ -225,6 +225,9 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
     let tables = stage.nodes.iter().copied().filter(|&n| probes(plan, stage, n)).map(|n| {
         let built = format_ident!("__built_{}", n);
         let from = plan.stages.iter().position(|t| t.breaker == Some(n)).unwrap_or(usize::MAX);
+        if matches!(&plan.nodes[n].op, Op::Join(j) if j.kind.keys_only()) {
+            return quote! { let #built = __ctx.built::<__p::KeySet<_>>(#from)?; };
+        }
         let ty = record_type_at(plan, sig, closures, plan.nodes[n].inputs[1]).unwrap_or_else(|| syn::parse_quote!(()));
         quote! { let #built = __ctx.built::<__p::JoinTable<_, #ty>>(#from)?; }
     });
@@ -250,6 +253,9 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
                 }
                 Op::Join(j) if two_sided && j.asof => (ctx.two_sided_init(breaker), quote! { __p::AsofJoin::boxed(__table) }),
                 Op::Join(_) if two_sided => (ctx.two_sided_init(breaker), quote! { __p::WindowJoin::boxed(__table) }),
+                Op::Join(j) if j.kind.keys_only() => {
+                    (quote! { let mut __build = __p::KeySet::new(); }, quote! { __p::KeySet::boxed(__build) })
+                }
                 Op::Join(j) => {
                     let table = if matches!(j.kind, JoinKind::Right | JoinKind::Full) { quote!(outer) } else { quote!(new) };
                     (quote! { let mut __build = __p::JoinTable::#table(); }, quote! { __p::JoinTable::boxed(__build) })

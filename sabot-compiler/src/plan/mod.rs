@@ -133,6 +133,13 @@ pub enum JoinKind {
     Full,
 }
 
+impl JoinKind {
+    /// Whether the join emits probe rows only (semi, anti): its build side keeps keys alone.
+    pub fn keys_only(self) -> bool {
+        matches!(self, JoinKind::Semi | JoinKind::Anti)
+    }
+}
+
 /// A hash join: `inputs[0]` is the probe side, `inputs[1]` the build side.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Join {

@@ -249,6 +249,11 @@ pub struct SpilledBuild {
 }
 
 impl SpilledBuild {
+    /// A spilled build side whose partition `p` is read back by `load(p)`.
+    pub(crate) fn new(load: Box<dyn Fn(usize) -> Result<Arc<dyn Any + Send + Sync>> + Send + Sync>) -> Self {
+        SpilledBuild { load }
+    }
+
     /// The table of partition `p`, for `StageCtx::set`.
     pub fn load(&self, p: usize) -> Result<Arc<dyn Any + Send + Sync>> {
         (self.load)(p)
@@ -315,7 +320,7 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> BuildPartia
         let hook = self.spill.as_ref().expect("a table that wrote has a hook");
         let (ctx, stage, read) = (Arc::clone(&hook.ctx), hook.stage, hook.read);
         let load = move |p: usize| -> Result<Arc<dyn Any + Send + Sync>> { Ok(Arc::new(read(&ctx, stage, p)?)) };
-        Ok(Arc::new(SpilledBuild { load: Box::new(load) }))
+        Ok(Arc::new(SpilledBuild::new(Box::new(load))))
     }
 
     fn into_any(self: Box<Self>) -> Box<dyn Any> {

@@ -367,6 +367,12 @@ impl<K: StateCodec + Hash + Eq + Send + Sync + 'static, B: crate::record::Record
     }
 }
 
+impl<K: StateCodec + Hash + Eq + Send + Sync + 'static> SpillByCodec for Budget<'_, super::KeySet<K>> {
+    fn check_budget(&self, ctx: &super::StageCtx) -> Result<()> {
+        self.0.borrow_mut().check_budget(ctx)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
