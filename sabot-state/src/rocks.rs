@@ -33,6 +33,7 @@ impl std::fmt::Debug for RocksBackend {
 impl RocksBackend {
     /// Opens (or creates) the database in `dir`.
     pub fn open(dir: &Path) -> Result<Self, StateError> {
+        one_malloc_arena();
         let mut opts = Options::default();
         opts.create_if_missing(true);
         opts.create_missing_column_families(true);
@@ -140,9 +141,19 @@ impl StateBackend for RocksBackend {
 
     fn read(&self, table: &str) -> Result<Vec<RecordBatch>, StateError> {
         check_name(table)?;
+        // Tables are read once (spills) or rarely: their blocks are not kept in the block
+        // cache, and each value is decoded as it comes instead of all values copied first.
+        let prefix = prefixed(table, &[]);
+        let mut read = rocksdb::ReadOptions::default();
+        read.fill_cache(false);
+        read.set_iterate_upper_bound(prefixed(table, &[0xff; 9]));
         let mut out = Vec::new();
-        for (_, bytes) in self.scan_prefix(TABLES, &prefixed(table, &[]))? {
-            out.extend(ipc::decode(table, &bytes)?);
+        for item in self.db.iterator_cf_opt(self.cf(TABLES), read, IteratorMode::From(&prefix, Direction::Forward)) {
+            let (k, v) = item.map_err(|e| self.err(e))?;
+            if !k.starts_with(&prefix) {
+                break;
+            }
+            out.extend(ipc::decode(table, &v)?);
         }
         Ok(out)
     }
@@ -152,5 +163,18 @@ impl StateBackend for RocksBackend {
         self.tables.lock().unwrap().remove(table);
         let (from, to) = (prefixed(table, &[]), prefixed(table, &[0xff; 9]));
         self.db.delete_range_cf(self.cf(TABLES), from, to).map_err(|e| self.err(e))
+    }
+}
+
+/// RocksDB allocates through the C library's malloc (Rust code through mimalloc). glibc gives
+/// each thread that allocates an arena of its own and keeps what is freed in it: RocksDB's
+/// flush and compaction threads each held memtable-sized blocks after use, about 70 MiB of
+/// resident memory in a spilling run. One arena serves RocksDB's few allocating threads
+/// without that, and is set before RocksDB starts them.
+fn one_malloc_arena() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `mallopt` sets a tuning parameter of glibc's allocator; any value is valid.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, 1);
     }
 }

@@ -150,6 +150,9 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> Spillable f
     fn holds_nothing(&self) -> bool {
         self.rows == 0
     }
+    fn merge_growth(&self, other: &Self) -> usize {
+        self.groups.merge_growth(other.groups.len())
+    }
 }
 
 /// Writes a build table's rows to the partitions of its stage, as the build record's columns
@@ -166,7 +169,7 @@ fn write_build<K: StateCodec + Hash + Eq, B: Record>(
     table.rows = 0;
     // Written in slices (as group tables are, see `spill::write_runs`): the table is freed only
     // once every row is out, and a full copy of it beside it doubled the spill's memory.
-    let slice_rows = (spill::FLUSH_BYTES / std::mem::size_of::<B>().max(1)).max(1024);
+    let slice_rows = (spill.flush_bytes() / std::mem::size_of::<B>().max(1)).max(1024);
     let mut pending = 0usize;
     for (key, group) in table.groups.take_groups() {
         let group = group.rows;

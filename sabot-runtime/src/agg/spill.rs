@@ -19,7 +19,10 @@ pub const PARTITIONS: usize = 64;
 #[derive(Debug)]
 pub struct SpillCtx {
     backend: Arc<dyn StateBackend>,
+    /// The tables' share of the job's limit (see `SpillCtx::new`).
     limit: usize,
+    /// Bytes a spill encodes before appending them to the backend.
+    flush_bytes: usize,
     used: AtomicUsize,
     prefix: String,
     tables: Mutex<BTreeSet<String>>,
@@ -28,13 +31,17 @@ pub struct SpillCtx {
 }
 
 impl SpillCtx {
-    /// Spilling into `backend` once tables hold more than `limit` bytes.
+    /// Spilling into `backend` for a job limited to `limit` bytes. The tables get three
+    /// quarters of it; the rest is for what every run holds besides them: decoded input
+    /// morsels, the encoded slices a spill writes (a 32nd of the limit each, at most 8 MiB) and
+    /// the backend's write buffers.
     pub fn new(backend: Arc<dyn StateBackend>, limit: usize) -> Self {
         static RUNS: AtomicU64 = AtomicU64::new(0);
         let prefix = format!("spill-{}-{}", std::process::id(), RUNS.fetch_add(1, Ordering::Relaxed));
         SpillCtx {
             backend,
-            limit,
+            limit: limit / 4 * 3,
+            flush_bytes: (limit / 32).clamp(64 << 10, FLUSH_BYTES),
             used: AtomicUsize::new(0),
             prefix,
             tables: Mutex::default(),
@@ -43,9 +50,14 @@ impl SpillCtx {
         }
     }
 
-    /// The memory budget in bytes.
+    /// The tables' memory budget in bytes.
     pub fn limit(&self) -> usize {
         self.limit
+    }
+
+    /// Bytes a spill encodes before appending them to the backend.
+    pub(crate) fn flush_bytes(&self) -> usize {
+        self.flush_bytes
     }
 
     /// The backend spilled state goes to.
@@ -172,6 +184,8 @@ pub(crate) trait Spillable: Sized {
     fn held_bytes(&self) -> usize;
     /// Whether there is nothing to write.
     fn holds_nothing(&self) -> bool;
+    /// The bytes merging `other` into this table allocates beside what both hold.
+    fn merge_growth(&self, other: &Self) -> usize;
 
     /// Joins the budget of `ctx`'s job (once) and spills when the job is over it.
     fn check_budget_with(&mut self, ctx: &super::StageCtx, write: WriteFn<Self>, read: Self::Read) -> Result<()> {
@@ -210,10 +224,23 @@ pub(crate) trait Spillable: Sized {
     /// split, so partitions merge back in input order. Returns `false` (nothing done) when
     /// neither side has spilled and the tables should merge in memory.
     fn merge_spilled(&mut self, other: &mut Self) -> Result<bool> {
-        // Merging in memory builds a table as large as both while both are still held: when
-        // the budget has no room for that, the two are written out instead.
-        let room = self.hook_ref().or(other.hook_ref()).is_none_or(|h| h.ctx.fits(self.held_bytes() + other.held_bytes()));
+        // Merging in memory allocates the merged table's new slots while both tables are still
+        // held: when the budget has no room for them, the two are written out instead.
+        let growth = self.merge_growth(other);
+        let room = self.hook_ref().or(other.hook_ref()).is_none_or(|h| h.ctx.fits(growth));
         if !self.wrote() && !other.wrote() && room {
+            // A split without rows never joined the budget: the merged table, all the other's
+            // rows, takes the other's hook (its reservation and its order tag).
+            let moved = self.hook_ref().is_none() && other.hook_ref().is_some();
+            if moved {
+                *self.hook() = other.hook().take();
+            }
+            // Reserved for the merge, so other splits' tables see it; the caller's `account`
+            // then sets the merged table's true size.
+            let during = self.held_bytes() + growth + if moved { other.held_bytes() } else { 0 };
+            if let Some(hook) = self.hook() {
+                hook.account(during);
+            }
             return Ok(false);
         }
         if self.hook_ref().is_none() {
@@ -273,7 +300,7 @@ pub(crate) fn write_runs<K: StateCodec + Hash + Eq, A: StateCodec>(
         state.encode(&mut buf);
         states.append_value(&buf);
         pending += buf.len();
-        if pending >= FLUSH_BYTES {
+        if pending >= spill.flush_bytes {
             flush_runs(&mut parts, spill, stage, order)?;
             pending = 0;
         }
@@ -283,8 +310,8 @@ pub(crate) fn write_runs<K: StateCodec + Hash + Eq, A: StateCodec>(
     Ok(())
 }
 
-/// Bytes a spill keeps before appending them to the backend (encoded groups here, build rows
-/// in `join::write_build`).
+/// The most bytes a spill keeps before appending them to the backend (encoded groups here,
+/// build rows in `join::write_build`); less under a small limit (`SpillCtx::flush_bytes`).
 pub(crate) const FLUSH_BYTES: usize = 8 << 20;
 
 /// Appends each partition's encoded groups to its table and empties the builders.

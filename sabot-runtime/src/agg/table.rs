@@ -159,6 +159,9 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
     /// Adds another split's groups, combining states of equal keys with `merge`.
     pub fn merge(&mut self, mut other: Self, merge: impl Fn(&mut A, A)) {
         self.heap += other.heap;
+        // One move of the groups at most (as `merge_growth` counts), not one per doubling.
+        let hasher = &self.hasher;
+        self.table.reserve(other.len(), |(k, _)| hasher.hash_one(k));
         for (key, state) in other.take_groups() {
             self.insert_owned(key, state, &merge);
         }
@@ -237,6 +240,18 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
         Self::slot_bytes(self.table.capacity().max(4) * 2)
     }
 
+    /// The bytes of the new slots merging `more` groups into this table allocates (none when
+    /// they fit), held beside the old slots while the groups move: hashbrown's growth rule,
+    /// room for `len + more` at 7/8 load in a power-of-two number of buckets.
+    pub(crate) fn merge_growth(&self, more: usize) -> usize {
+        let want = self.table.len() + more;
+        if want <= self.table.capacity() {
+            return 0;
+        }
+        let buckets = (want.max(8) * 8).div_ceil(7).next_power_of_two();
+        Self::slot_bytes(buckets / 8 * 7)
+    }
+
     /// Joins the job's memory budget (when it has one) and spills the table to the state
     /// backend when the job's tables are over it. Generated code calls this after each morsel.
     pub fn check_budget(&mut self, ctx: &StageCtx) -> Result<()>
@@ -261,6 +276,9 @@ impl<K: Hash + Eq, A> Spillable for GroupTable<K, A> {
     }
     fn holds_nothing(&self) -> bool {
         self.is_empty()
+    }
+    fn merge_growth(&self, other: &Self) -> usize {
+        GroupTable::merge_growth(self, other.len())
     }
 }
 
