@@ -7,6 +7,7 @@ mod nexmark;
 mod parquet;
 mod prune;
 mod stored;
+mod zstd_pages;
 
 pub use self::csv::{CsvSource, csv};
 pub use self::memory::{MemorySource, memory};

@@ -1,0 +1,261 @@
+//! One row group of a Parquet file read with its zstd pages decompressed in one call each.
+//!
+//! parquet 57 decompresses a zstd page through zstd's streaming decoder, made anew for every
+//! page, which copies the output through an 8 KiB buffer. Here the row group's zstd columns
+//! are opened as if uncompressed, so parquet hands over each page's bytes as stored, and a
+//! reused zstd context decompresses a page straight into a buffer of the page's size (the
+//! frame header gives it). Every other codec, and any page whose frame does not give its
+//! size, goes through the streaming decoder as before. parquet 58 does the same itself.
+
+use bytes::Bytes;
+use parquet::arrow::arrow_reader::RowGroups;
+use parquet::basic::Compression;
+use parquet::column::page::{Page, PageIterator, PageMetadata, PageReader};
+use parquet::errors::{ParquetError, Result};
+use parquet::file::metadata::{ParquetMetaData, RowGroupMetaData};
+use parquet::file::serialized_reader::SerializedPageReader;
+use std::fs::File;
+use std::io::Read;
+use std::sync::Arc;
+
+/// Row group `index` of a file, its zstd column chunks marked uncompressed for parquet.
+pub(super) struct ZstdRowGroup {
+    file: Arc<File>,
+    meta: Arc<ParquetMetaData>,
+    /// The row group as parquet reads it (zstd chunks marked uncompressed).
+    plain: RowGroupMetaData,
+    /// Which columns are zstd-compressed in the file.
+    zstd: Vec<bool>,
+}
+
+impl ZstdRowGroup {
+    /// The row group, when any of its columns is zstd-compressed (else `None`: the standard
+    /// reader does as well).
+    pub(super) fn new(file: File, meta: Arc<ParquetMetaData>, index: usize) -> Result<Option<Self>> {
+        let rg = meta.row_group(index);
+        let zstd: Vec<bool> = rg.columns().iter().map(|c| matches!(c.compression(), Compression::ZSTD(_))).collect();
+        if !zstd.contains(&true) {
+            return Ok(None);
+        }
+        let mut columns = Vec::with_capacity(rg.num_columns());
+        for (c, &z) in rg.columns().iter().zip(&zstd) {
+            columns.push(if z { c.clone().into_builder().set_compression(Compression::UNCOMPRESSED).build()? } else { c.clone() });
+        }
+        let plain = rg.clone().into_builder().set_column_metadata(columns).build()?;
+        Ok(Some(ZstdRowGroup { file: Arc::new(file), meta, plain, zstd }))
+    }
+}
+
+impl RowGroups for ZstdRowGroup {
+    fn num_rows(&self) -> usize {
+        usize::try_from(self.plain.num_rows()).unwrap_or(0)
+    }
+
+    fn column_chunks(&self, i: usize) -> Result<Box<dyn PageIterator>> {
+        let pages = SerializedPageReader::new(Arc::clone(&self.file), self.plain.column(i), self.num_rows(), None)?;
+        let pages: Box<dyn PageReader> =
+            if self.zstd[i] { Box::new(ZstdPages { inner: pages, dctx: zstd::bulk::Decompressor::new()? }) } else { Box::new(pages) };
+        Ok(Box::new(OneChunk(Some(pages))))
+    }
+
+    fn row_groups(&self) -> Box<dyn Iterator<Item = &RowGroupMetaData> + '_> {
+        Box::new(std::iter::once(&self.plain))
+    }
+
+    fn metadata(&self) -> &ParquetMetaData {
+        &self.meta
+    }
+}
+
+/// The page reader of the one row group's column chunk.
+struct OneChunk(Option<Box<dyn PageReader>>);
+
+impl Iterator for OneChunk {
+    type Item = Result<Box<dyn PageReader>>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.0.take().map(Ok)
+    }
+}
+
+impl PageIterator for OneChunk {}
+
+/// A zstd column chunk's pages, decompressed here.
+struct ZstdPages<R> {
+    inner: R,
+    dctx: zstd::bulk::Decompressor<'static>,
+}
+
+impl<R: PageReader> ZstdPages<R> {
+    /// The decompressed bytes of a page body stored as one or more zstd frames.
+    fn inflate(&mut self, data: &[u8]) -> Result<Vec<u8>> {
+        if data.is_empty() {
+            return Ok(Vec::new());
+        }
+        if let Ok(Some(size)) = zstd::zstd_safe::get_frame_content_size(data)
+            && let Ok(size) = usize::try_from(size)
+        {
+            let mut out = Vec::with_capacity(size);
+            // Several frames do not fit the first one's size: those go the streaming way.
+            if self.dctx.decompress_to_buffer(data, &mut out).is_ok() {
+                return Ok(out);
+            }
+        }
+        let mut out = Vec::new();
+        zstd::stream::read::Decoder::new(data)?.read_to_end(&mut out)?;
+        Ok(out)
+    }
+
+    fn decompress(&mut self, page: Page) -> Result<Page> {
+        Ok(match page {
+            Page::DictionaryPage { buf, num_values, encoding, is_sorted } => {
+                Page::DictionaryPage { buf: Bytes::from(self.inflate(&buf)?), num_values, encoding, is_sorted }
+            }
+            Page::DataPage { buf, num_values, encoding, def_level_encoding, rep_level_encoding, statistics } => Page::DataPage {
+                buf: Bytes::from(self.inflate(&buf)?),
+                num_values,
+                encoding,
+                def_level_encoding,
+                rep_level_encoding,
+                statistics,
+            },
+            Page::DataPageV2 {
+                buf,
+                num_values,
+                encoding,
+                num_nulls,
+                num_rows,
+                def_levels_byte_len,
+                rep_levels_byte_len,
+                is_compressed,
+                statistics,
+            } => {
+                // The levels are stored uncompressed in front of the values.
+                let levels = (def_levels_byte_len as usize).saturating_add(rep_levels_byte_len as usize);
+                let buf = if is_compressed {
+                    let values = buf.get(levels..).ok_or_else(|| ParquetError::General("page levels longer than the page".into()))?;
+                    let mut out = buf[..levels].to_vec();
+                    out.extend_from_slice(&self.inflate(values)?);
+                    Bytes::from(out)
+                } else {
+                    buf
+                };
+                Page::DataPageV2 {
+                    buf,
+                    num_values,
+                    encoding,
+                    num_nulls,
+                    num_rows,
+                    def_levels_byte_len,
+                    rep_levels_byte_len,
+                    is_compressed: false,
+                    statistics,
+                }
+            }
+        })
+    }
+}
+
+impl<R: PageReader> Iterator for ZstdPages<R> {
+    type Item = Result<Page>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.get_next_page().transpose()
+    }
+}
+
+impl<R: PageReader> PageReader for ZstdPages<R> {
+    fn get_next_page(&mut self) -> Result<Option<Page>> {
+        match self.inner.get_next_page()? {
+            Some(page) => self.decompress(page).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    fn peek_next_page(&mut self) -> Result<Option<PageMetadata>> {
+        self.inner.peek_next_page()
+    }
+
+    fn skip_next_page(&mut self) -> Result<()> {
+        self.inner.skip_next_page()
+    }
+
+    fn at_record_boundary(&mut self) -> Result<bool> {
+        self.inner.at_record_boundary()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{ArrayRef, Int64Array, RecordBatch, StringArray};
+    use parquet::arrow::ArrowWriter;
+    use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ParquetRecordBatchReader, ParquetRecordBatchReaderBuilder};
+    use parquet::basic::ZstdLevel;
+    use parquet::file::properties::{WriterProperties, WriterVersion};
+    use proptest::prelude::*;
+
+    /// Writes `rows` rows (nullable integers, dictionary-friendly and unique text, a snappy
+    /// column beside the zstd ones) in small pages and row groups.
+    fn write(path: &std::path::Path, rows: &[(Option<i64>, u8, Option<String>)], v2: bool, dictionary: bool) {
+        let ints: ArrayRef = Arc::new(Int64Array::from_iter(rows.iter().map(|r| r.0)));
+        let tags: ArrayRef = Arc::new(StringArray::from_iter_values(rows.iter().map(|r| format!("tag{}", r.1 % 7))));
+        let text: ArrayRef = Arc::new(StringArray::from_iter(rows.iter().map(|r| r.2.clone())));
+        let snappy: ArrayRef = Arc::new(Int64Array::from_iter_values(rows.iter().map(|r| i64::from(r.1))));
+        let batch = RecordBatch::try_from_iter([("ints", ints), ("tags", tags), ("text", text), ("snappy", snappy)]).unwrap();
+        let props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::try_new(3).unwrap()))
+            .set_column_compression("snappy".into(), Compression::SNAPPY)
+            .set_writer_version(if v2 { WriterVersion::PARQUET_2_0 } else { WriterVersion::PARQUET_1_0 })
+            .set_dictionary_enabled(dictionary)
+            .set_data_page_row_count_limit(37)
+            .set_write_batch_size(16)
+            .set_max_row_group_size(300)
+            .build();
+        let mut w = ArrowWriter::try_new(File::create(path).unwrap(), batch.schema(), Some(props)).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+    }
+
+    fn row() -> impl Strategy<Value = (Option<i64>, u8, Option<String>)> {
+        (proptest::option::of(any::<i64>()), any::<u8>(), proptest::option::of("[a-z]{0,40}"))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+        #[test]
+        fn zstd_pages_read_as_parquet_reads_them(rows in proptest::collection::vec(row(), 1..700), v2: bool, dictionary: bool, batch in 1usize..100) {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("t.parquet");
+            write(&path, &rows, v2, dictionary);
+            let meta = ArrowReaderMetadata::load(&File::open(&path).unwrap(), Default::default()).unwrap();
+            for g in 0..meta.metadata().num_row_groups() {
+                let want: Vec<RecordBatch> = ParquetRecordBatchReaderBuilder::new_with_metadata(File::open(&path).unwrap(), meta.clone())
+                    .with_row_groups(vec![g])
+                    .with_batch_size(batch)
+                    .build()
+                    .unwrap()
+                    .collect::<std::result::Result<_, _>>()
+                    .unwrap();
+                let rg = ZstdRowGroup::new(File::open(&path).unwrap(), Arc::clone(meta.metadata()), g).unwrap().expect("zstd columns");
+                let mask = parquet::arrow::ProjectionMask::all();
+                let levels = parquet::arrow::parquet_to_arrow_field_levels(meta.parquet_schema(), mask, Some(meta.schema().fields())).unwrap();
+                let got: Vec<RecordBatch> = ParquetRecordBatchReader::try_new_with_row_groups(&levels, &rg, batch, None)
+                    .unwrap()
+                    .collect::<std::result::Result<_, _>>()
+                    .unwrap();
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+
+    #[test]
+    fn files_without_zstd_use_the_standard_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.parquet");
+        let batch = RecordBatch::try_from_iter([("a", Arc::new(Int64Array::from(vec![1, 2])) as ArrayRef)]).unwrap();
+        let mut w = ArrowWriter::try_new(File::create(&path).unwrap(), batch.schema(), None).unwrap();
+        w.write(&batch).unwrap();
+        w.close().unwrap();
+        let meta = ArrowReaderMetadata::load(&File::open(&path).unwrap(), Default::default()).unwrap();
+        assert!(ZstdRowGroup::new(File::open(&path).unwrap(), Arc::clone(meta.metadata()), 0).unwrap().is_none());
+    }
+}
