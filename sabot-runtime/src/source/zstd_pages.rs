@@ -105,53 +105,21 @@ impl<R: PageReader> ZstdPages<R> {
         Ok(out)
     }
 
-    fn decompress(&mut self, page: Page) -> Result<Page> {
-        Ok(match page {
-            Page::DictionaryPage { buf, num_values, encoding, is_sorted } => {
-                Page::DictionaryPage { buf: Bytes::from(self.inflate(&buf)?), num_values, encoding, is_sorted }
-            }
-            Page::DataPage { buf, num_values, encoding, def_level_encoding, rep_level_encoding, statistics } => Page::DataPage {
-                buf: Bytes::from(self.inflate(&buf)?),
-                num_values,
-                encoding,
-                def_level_encoding,
-                rep_level_encoding,
-                statistics,
-            },
-            Page::DataPageV2 {
-                buf,
-                num_values,
-                encoding,
-                num_nulls,
-                num_rows,
-                def_levels_byte_len,
-                rep_levels_byte_len,
-                is_compressed,
-                statistics,
-            } => {
+    fn decompress(&mut self, mut page: Page) -> Result<Page> {
+        match &mut page {
+            Page::DictionaryPage { buf, .. } | Page::DataPage { buf, .. } => *buf = Bytes::from(self.inflate(buf)?),
+            Page::DataPageV2 { buf, def_levels_byte_len, rep_levels_byte_len, is_compressed, .. } if *is_compressed => {
                 // The levels are stored uncompressed in front of the values.
-                let levels = (def_levels_byte_len as usize).saturating_add(rep_levels_byte_len as usize);
-                let buf = if is_compressed {
-                    let values = buf.get(levels..).ok_or_else(|| ParquetError::General("page levels longer than the page".into()))?;
-                    let mut out = buf[..levels].to_vec();
-                    out.extend_from_slice(&self.inflate(values)?);
-                    Bytes::from(out)
-                } else {
-                    buf
-                };
-                Page::DataPageV2 {
-                    buf,
-                    num_values,
-                    encoding,
-                    num_nulls,
-                    num_rows,
-                    def_levels_byte_len,
-                    rep_levels_byte_len,
-                    is_compressed: false,
-                    statistics,
-                }
+                let levels = (*def_levels_byte_len as usize).saturating_add(*rep_levels_byte_len as usize);
+                let values = buf.get(levels..).ok_or_else(|| ParquetError::General("page levels longer than the page".into()))?;
+                let mut out = buf[..levels].to_vec();
+                out.extend_from_slice(&self.inflate(values)?);
+                *buf = Bytes::from(out);
+                *is_compressed = false;
             }
-        })
+            Page::DataPageV2 { .. } => {}
+        }
+        Ok(page)
     }
 }
 
