@@ -235,9 +235,13 @@ pub(crate) trait Spillable: Sized {
             if moved {
                 *self.hook() = other.hook().take();
             }
-            // Reserved for the merge, so other splits' tables see it; the caller's `account`
-            // then sets the merged table's true size.
-            let during = self.held_bytes() + growth + if moved { other.held_bytes() } else { 0 };
+            // Both tables and the new slots are reserved in this table's hook while the merge
+            // runs, so other splits' tables see them; the other's reservation goes (its rows
+            // are counted here), and the caller's `account` then sets the merged table's size.
+            let during = self.held_bytes() + other.held_bytes() + growth;
+            if let Some(hook) = other.hook() {
+                hook.release();
+            }
             if let Some(hook) = self.hook() {
                 hook.account(during);
             }
@@ -422,5 +426,31 @@ mod tests {
         back.sort_unstable();
         assert_eq!(back.len() as u64, groups);
         assert!(back.iter().enumerate().all(|(i, &(k, v))| k == i as u64 && v == k * 3));
+    }
+
+    /// Two split tables merged in memory: while the merge runs both are reserved once, and
+    /// after it the budget holds the merged table alone (the other's reservation is gone).
+    #[test]
+    fn a_merge_in_memory_leaves_one_reservation() {
+        let spill = Arc::new(SpillCtx::new(Arc::new(sabot_state::MemoryBackend::default()), 1 << 30));
+        let ctx = super::super::StageCtx::with_spill(Some(Arc::clone(&spill)));
+        let (mut a, mut b): (GroupTable<u64, u64>, GroupTable<u64, u64>) = (GroupTable::new(), GroupTable::new());
+        for k in 0..1000u64 {
+            a.upsert(k, || k, |_| ());
+            b.upsert(k + 500, || k, |_| ());
+        }
+        a.check_budget(&ctx.at(0, 0)).unwrap();
+        b.check_budget(&ctx.at(0, 1)).unwrap();
+        let (held_a, held_b) = (a.held_bytes(), b.held_bytes());
+        assert_eq!(spill.used.load(Ordering::Relaxed), held_a + held_b);
+        let growth = Spillable::merge_growth(&a, &b);
+        assert!(growth > 0, "1500 groups do not fit the slots of 1000");
+        assert!(!a.merge_spilled(&mut b).unwrap(), "room for the merge: it runs in memory");
+        assert_eq!(spill.used.load(Ordering::Relaxed), held_a + held_b + growth);
+        a.merge(std::mem::take(&mut b), |x, y| *x += y);
+        a.account();
+        drop(b);
+        assert_eq!(a.len(), 1500);
+        assert_eq!(spill.used.load(Ordering::Relaxed), a.held_bytes());
     }
 }

@@ -159,9 +159,6 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
     /// Adds another split's groups, combining states of equal keys with `merge`.
     pub fn merge(&mut self, mut other: Self, merge: impl Fn(&mut A, A)) {
         self.heap += other.heap;
-        // One move of the groups at most (as `merge_growth` counts), not one per doubling.
-        let hasher = &self.hasher;
-        self.table.reserve(other.len(), |(k, _)| hasher.hash_one(k));
         for (key, state) in other.take_groups() {
             self.insert_owned(key, state, &merge);
         }
@@ -240,9 +237,10 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
         Self::slot_bytes(self.table.capacity().max(4) * 2)
     }
 
-    /// The bytes of the new slots merging `more` groups into this table allocates (none when
-    /// they fit), held beside the old slots while the groups move: hashbrown's growth rule,
-    /// room for `len + more` at 7/8 load in a power-of-two number of buckets.
+    /// The most bytes of new slots merging `more` groups into this table can allocate (none
+    /// when they fit), held beside the old slots while the groups move: hashbrown's growth
+    /// rule, room for `len + more` at 7/8 load in a power-of-two number of buckets. An upper
+    /// bound: groups the two tables share need no slot.
     pub(crate) fn merge_growth(&self, more: usize) -> usize {
         let want = self.table.len() + more;
         if want <= self.table.capacity() {

@@ -91,9 +91,12 @@ impl<R: PageReader> ZstdPages<R> {
         if data.is_empty() {
             return Ok(Vec::new());
         }
+        // Only sizes a page can have (parquet's page sizes are `i32`): a damaged header must
+        // not make us allocate what it claims.
         if let Ok(Some(size)) = zstd::zstd_safe::get_frame_content_size(data)
-            && let Ok(size) = usize::try_from(size)
+            && let Ok(size) = i32::try_from(size)
         {
+            let size = size as usize;
             let mut out = Vec::with_capacity(size);
             // Several frames do not fit the first one's size: those go the streaming way.
             if self.dctx.decompress_to_buffer(data, &mut out).is_ok() {
@@ -212,6 +215,68 @@ mod tests {
                     .unwrap();
                 prop_assert_eq!(got, want);
             }
+        }
+    }
+
+    /// Pages handed out as stored.
+    struct Stored(std::vec::IntoIter<Page>);
+
+    impl Iterator for Stored {
+        type Item = Result<Page>;
+        fn next(&mut self) -> Option<Self::Item> {
+            self.0.next().map(Ok)
+        }
+    }
+
+    impl PageReader for Stored {
+        fn get_next_page(&mut self) -> Result<Option<Page>> {
+            Ok(self.0.next())
+        }
+        fn peek_next_page(&mut self) -> Result<Option<PageMetadata>> {
+            Ok(None)
+        }
+        fn skip_next_page(&mut self) -> Result<()> {
+            self.0.next();
+            Ok(())
+        }
+    }
+
+    /// `body` as zstd frames: one with its size (as DuckDB and parquet-cpp write), two
+    /// (the first's size is not the page's), or streamed without a size (as parquet-rs writes).
+    fn frames(body: &[u8], how: u8) -> Vec<u8> {
+        match how % 3 {
+            0 => zstd::bulk::compress(body, 3).unwrap(),
+            1 => {
+                let half = body.len() / 2;
+                let mut out = zstd::bulk::compress(&body[..half], 1).unwrap();
+                out.extend(zstd::bulk::compress(&body[half..], 1).unwrap());
+                out
+            }
+            _ => zstd::stream::encode_all(body, 3).unwrap(),
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn every_page_kind_and_frame_layout_decompresses(body in proptest::collection::vec(0u8..4, 0..5000), levels in proptest::collection::vec(any::<u8>(), 0..20), how: u8) {
+            use parquet::basic::Encoding;
+            let stored = Bytes::from(frames(&body, how));
+            let mut v2 = levels.clone();
+            v2.extend_from_slice(&stored);
+            let pages = vec![
+                Page::DictionaryPage { buf: stored.clone(), num_values: 1, encoding: Encoding::PLAIN, is_sorted: false },
+                Page::DataPage { buf: stored.clone(), num_values: 1, encoding: Encoding::PLAIN, def_level_encoding: Encoding::RLE, rep_level_encoding: Encoding::RLE, statistics: None },
+                Page::DataPageV2 { buf: Bytes::from(v2), num_values: 1, encoding: Encoding::PLAIN, num_nulls: 0, num_rows: 1, def_levels_byte_len: levels.len() as u32, rep_levels_byte_len: 0, is_compressed: true, statistics: None },
+                Page::DataPageV2 { buf: Bytes::from(levels.clone()), num_values: 1, encoding: Encoding::PLAIN, num_nulls: 0, num_rows: 1, def_levels_byte_len: levels.len() as u32, rep_levels_byte_len: 0, is_compressed: false, statistics: None },
+            ];
+            let mut reader = ZstdPages { inner: Stored(pages.into_iter()), dctx: zstd::bulk::Decompressor::new().unwrap() };
+            let mut with_levels = levels.clone();
+            with_levels.extend_from_slice(&body);
+            for want in [&body, &body, &with_levels, &levels] {
+                let page = reader.get_next_page().unwrap().unwrap();
+                prop_assert_eq!(page.buffer().as_ref(), want.as_slice());
+            }
+            prop_assert!(reader.get_next_page().unwrap().is_none());
         }
     }
 
