@@ -117,20 +117,23 @@ fn accounts() -> Vec<Account> {
     (0..USERS / 2).map(|i| Account { id: 2 * i, region: (i % 17) as u32, credit: i as i64 }).collect()
 }
 
-fn run_join(state: Option<Arc<dyn StateBackend>>) -> (Vec<Charge>, sabot::RunSummary) {
+/// Runs `job` over the events and accounts, with a 256 KiB budget on `state` when given; the
+/// output rows as `T`.
+fn run_events_and_accounts<T: Record>(job: Job, state: Option<Arc<dyn StateBackend>>) -> (Vec<T>, sabot::RunSummary) {
     let (sink, rows) = sabot::sink::collect();
-    let mut job = Job::new(charges)
-        .source("events", memory(events()))
-        .source("accounts", memory(accounts()))
-        .sink("out", sink)
-        .batch_rows(10_000)
-        .parallelism(2);
+    let mut job =
+        job.source("events", memory(events())).source("accounts", memory(accounts())).sink("out", sink).batch_rows(10_000).parallelism(2);
     if let Some(state) = state {
-        // The build side holds about 50K rows (over 2 MB of table): more than 5x this budget.
         job = job.state(state).memory_limit(256 << 10);
     }
     let summary = job.run().unwrap();
-    let mut out: Vec<Charge> = rows.lock().unwrap().iter().flat_map(|b| Charge::from_batch(b).unwrap()).collect();
+    let out = rows.lock().unwrap().iter().flat_map(|b| T::from_batch(b).unwrap()).collect();
+    (out, summary)
+}
+
+fn run_join(state: Option<Arc<dyn StateBackend>>) -> (Vec<Charge>, sabot::RunSummary) {
+    // The build side holds about 50K rows (over 2 MB of table): more than 5x the budget.
+    let (mut out, summary) = run_events_and_accounts::<Charge>(Job::new(charges), state);
     out.sort_by_key(|c| (c.user, c.amount));
     (out, summary)
 }
@@ -168,27 +171,16 @@ fn with_account(events: Stream<Event>, accounts: Stream<Account>) -> Stream<Even
 fn semi_join_keys_spill_to_rocksdb() {
     let dir = tempfile::tempdir().unwrap();
     let backend = sabot::state::open(&format!("rocksdb:{}", dir.path().display()).parse().unwrap()).unwrap();
-    let run = |limit: Option<usize>| {
-        let (sink, rows) = sabot::sink::collect();
-        let mut job = Job::new(with_account)
-            .source("events", memory(events()))
-            .source("accounts", memory(accounts()))
-            .sink("out", sink)
-            .batch_rows(10_000)
-            .parallelism(2);
-        if let Some(limit) = limit {
-            job = job.state(Arc::clone(&backend)).memory_limit(limit);
-        }
-        let summary = job.run().unwrap();
-        let mut out: Vec<Event> = rows.lock().unwrap().iter().flat_map(|b| Event::from_batch(b).unwrap()).collect();
+    let run = |state: Option<Arc<dyn StateBackend>>| {
+        let (mut out, summary) = run_events_and_accounts::<Event>(Job::new(with_account), state);
         out.sort_by_key(|e| (e.user, e.amount));
         (out, summary)
     };
     let (expected, plain) = run(None);
     assert_eq!(expected.len(), 3 * USERS as usize / 2);
     assert!(expected.iter().all(|e| e.user % 2 == 0));
-    // 50K keys take about 1 MiB of table: four times this budget.
-    let (got, spilled) = run(Some(256 << 10));
+    // 50K keys take about 1 MiB of table: four times the budget.
+    let (got, spilled) = run(Some(Arc::clone(&backend)));
     assert_eq!(plain.spills, (0, 0));
     assert!(spilled.spills.0 >= 2, "the key set must spill, got {:?}", spilled.spills);
     assert_eq!(got, expected);

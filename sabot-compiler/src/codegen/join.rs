@@ -30,6 +30,18 @@ impl Ctx<'_> {
         let built = format_ident!("__built_{}", id);
         let kspan = self.op_spans[j.probe_key.id];
         let kc = &self.closures[j.probe_key.id];
+        if j.kind.keys_only() {
+            // Semi joins keep rows whose key is in the build side's set, anti joins the others.
+            let wanted = j.kind == JoinKind::Semi;
+            let rest = self.consumers(id, row);
+            return quote_spanned! {kspan=>
+                match __p::probe_keys(#built, __p::group_key(#row, #kc)) {
+                    ::core::option::Option::Some(__found) if __found == #wanted => {}
+                    _ => break #label,
+                }
+                #rest
+            };
+        }
         let m = format_ident!("__matches_{}", id);
         // `None`: the row belongs to another partition of a spilled build side; skip it here.
         // Right and full joins record which build rows matched, to emit the others at the end.
@@ -40,27 +52,14 @@ impl Ctx<'_> {
                 ::core::option::Option::None => break #label,
             };
         };
-        let matches = quote! { #m };
-        let rest_probe = self.consumers(id, row);
         let rest_pair = self.consumers(id, &out_row);
-        if j.kind.keys_only() {
-            // Semi joins keep rows whose key is in the build side's set, anti joins the others.
-            let wanted = j.kind == JoinKind::Semi;
-            return quote_spanned! {kspan=>
-                match __p::probe_keys(#built, __p::group_key(#row, #kc)) {
-                    ::core::option::Option::Some(__found) if __found == #wanted => {}
-                    _ => break #label,
-                }
-                #rest_probe
-            };
-        }
         match (j.kind, &j.body) {
             (JoinKind::Left | JoinKind::Full, Some(b)) => {
                 let f = &self.closures[b.id];
                 let p = if j.kind == JoinKind::Full { quote!(::core::option::Option::Some(#row)) } else { quote!(#row) };
                 quote_spanned! {span=>
                     #lookup
-                    for __b in __p::left_matches(#matches) {
+                    for __b in __p::left_matches(#m) {
                         let #value = __p::join_apply(#p, __b.map(__p::as_row), #f);
                         let #out_row = __p::as_row(&#value);
                         #rest_pair
@@ -74,7 +73,7 @@ impl Ctx<'_> {
                 let args = if j.swapped { quote!(__p::as_row(__b), #p) } else { quote!(#p, __p::as_row(__b)) };
                 quote_spanned! {span=>
                     #lookup
-                    for __b in #matches {
+                    for __b in #m {
                         let #value = __p::join_apply(#args, #f);
                         let #out_row = __p::as_row(&#value);
                         #rest_pair

@@ -4,7 +4,7 @@
 //! The footer of each file is read once, in [`Source::splits`], and shared by the splits of its
 //! row groups. Columns keep the file's types: the runtime's `conform` casts them afterwards.
 
-use super::zstd_pages::ZstdRowGroup;
+use super::zstd_pages::{ZstdRowGroup, has_zstd};
 use super::{MorselIter, ReadRequest, Source, Split, expand_paths};
 use crate::conform::Origin;
 use crate::error::{Error, Result};
@@ -143,19 +143,18 @@ impl Split for RowGroupSplit {
         let RowGroupSplit { path, meta, row_group, projection, batch_rows, origin } = *self;
         let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
         let fail = |e: parquet::errors::ParquetError| Error::Parquet { path: path.clone(), message: format!("row group {row_group}: {e}") };
-        let zstd = ZstdRowGroup::new(file.try_clone().map_err(|e| Error::io(&path, e))?, Arc::clone(meta.metadata()), row_group);
-        let reader = match zstd.map_err(fail)? {
-            Some(rg) => {
-                let levels = parquet::arrow::parquet_to_arrow_field_levels(meta.parquet_schema(), projection, Some(meta.schema().fields()))
-                    .map_err(fail)?;
-                ParquetRecordBatchReader::try_new_with_row_groups(&levels, &rg, batch_rows, None).map_err(fail)?
-            }
-            None => ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta)
+        let reader = if has_zstd(meta.metadata(), row_group) {
+            let rg = ZstdRowGroup::new(file, Arc::clone(meta.metadata()), row_group).map_err(fail)?;
+            let levels = parquet::arrow::parquet_to_arrow_field_levels(meta.parquet_schema(), projection, Some(meta.schema().fields()))
+                .map_err(fail)?;
+            ParquetRecordBatchReader::try_new_with_row_groups(&levels, &rg, batch_rows, None).map_err(fail)?
+        } else {
+            ParquetRecordBatchReaderBuilder::new_with_metadata(file, meta)
                 .with_projection(projection)
                 .with_row_groups(vec![row_group])
                 .with_batch_size(batch_rows)
                 .build()
-                .map_err(fail)?,
+                .map_err(fail)?
         };
         let mut next_row = origin.first_row;
         Ok(Box::new(reader.map(move |batch| {

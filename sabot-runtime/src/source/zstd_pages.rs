@@ -28,21 +28,28 @@ pub(super) struct ZstdRowGroup {
     zstd: Vec<bool>,
 }
 
+/// Whether a column chunk is zstd-compressed.
+fn is_zstd(c: &parquet::file::metadata::ColumnChunkMetaData) -> bool {
+    matches!(c.compression(), Compression::ZSTD(_))
+}
+
+/// Whether any column of row group `index` is zstd-compressed: only then is [`ZstdRowGroup`]
+/// worth it (else the standard reader does as well).
+pub(super) fn has_zstd(meta: &ParquetMetaData, index: usize) -> bool {
+    meta.row_group(index).columns().iter().any(is_zstd)
+}
+
 impl ZstdRowGroup {
-    /// The row group, when any of its columns is zstd-compressed (else `None`: the standard
-    /// reader does as well).
-    pub(super) fn new(file: File, meta: Arc<ParquetMetaData>, index: usize) -> Result<Option<Self>> {
+    /// Row group `index` of `file`, whose footer is `meta`.
+    pub(super) fn new(file: File, meta: Arc<ParquetMetaData>, index: usize) -> Result<Self> {
         let rg = meta.row_group(index);
-        let zstd: Vec<bool> = rg.columns().iter().map(|c| matches!(c.compression(), Compression::ZSTD(_))).collect();
-        if !zstd.contains(&true) {
-            return Ok(None);
-        }
+        let zstd: Vec<bool> = rg.columns().iter().map(is_zstd).collect();
         let mut columns = Vec::with_capacity(rg.num_columns());
         for (c, &z) in rg.columns().iter().zip(&zstd) {
             columns.push(if z { c.clone().into_builder().set_compression(Compression::UNCOMPRESSED).build()? } else { c.clone() });
         }
         let plain = rg.clone().into_builder().set_column_metadata(columns).build()?;
-        Ok(Some(ZstdRowGroup { file: Arc::new(file), meta, plain, zstd }))
+        Ok(ZstdRowGroup { file: Arc::new(file), meta, plain, zstd })
     }
 }
 
@@ -206,7 +213,8 @@ mod tests {
                     .unwrap()
                     .collect::<std::result::Result<_, _>>()
                     .unwrap();
-                let rg = ZstdRowGroup::new(File::open(&path).unwrap(), Arc::clone(meta.metadata()), g).unwrap().expect("zstd columns");
+                assert!(has_zstd(meta.metadata(), g), "zstd columns");
+                let rg = ZstdRowGroup::new(File::open(&path).unwrap(), Arc::clone(meta.metadata()), g).unwrap();
                 let mask = parquet::arrow::ProjectionMask::all();
                 let levels = parquet::arrow::parquet_to_arrow_field_levels(meta.parquet_schema(), mask, Some(meta.schema().fields())).unwrap();
                 let got: Vec<RecordBatch> = ParquetRecordBatchReader::try_new_with_row_groups(&levels, &rg, batch, None)
@@ -289,6 +297,6 @@ mod tests {
         w.write(&batch).unwrap();
         w.close().unwrap();
         let meta = ArrowReaderMetadata::load(&File::open(&path).unwrap(), Default::default()).unwrap();
-        assert!(ZstdRowGroup::new(File::open(&path).unwrap(), Arc::clone(meta.metadata()), 0).unwrap().is_none());
+        assert!(!has_zstd(meta.metadata(), 0));
     }
 }
