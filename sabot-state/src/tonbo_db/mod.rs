@@ -2,6 +2,13 @@
 //! a hidden append sequence column, so a scan returns rows in append order; each keyed-state
 //! namespace is a Tonbo database of `(k: Binary key, v: Binary)`. Tonbo is async: calls run on a
 //! private one-worker tokio runtime.
+//!
+//! A table's memtable is sealed after every append and the append waits for Tonbo's flush of
+//! it to Parquet: appended rows leave memory before the call returns, which is what spilling
+//! needs (with its defaults Tonbo 0.4 seals at 64 batches, flushes once four sealed segments
+//! have built up, and does so in detached tasks that fall behind the writers).
+
+mod tracked;
 
 use std::{
     collections::HashMap,
@@ -14,12 +21,13 @@ use arrow::{
     datatypes::{DataType, Field, Schema, SchemaRef, UInt64Type},
     record_batch::RecordBatch,
 };
-use fusio::{disk::LocalFs, executor::tokio::TokioExecutor};
-use tonbo::db::{DB, DbBuilder, Expr, ScalarValue, WalConfig, WalSyncPolicy, wal_tuning::WalConfigExt};
+use fusio::disk::LocalFs;
+use tonbo::db::{BatchesThreshold, DB, DbBuilder, Expr, ScalarValue, WalConfig, WalSyncPolicy, wal_tuning::WalConfigExt};
+use tracked::TrackedExecutor;
 
 use crate::{Entry, StateBackend, StateError, check_name, ipc};
 
-type Db = DB<LocalFs, TokioExecutor>;
+type Db = DB<LocalFs, TrackedExecutor>;
 
 /// The hidden key column of tables: the row's position in append order.
 const SEQ: &str = "_sabot_seq";
@@ -32,11 +40,22 @@ pub struct TonboBackend {
     /// Directories of dropped tables, removed once Tonbo's background tasks are done with them.
     graveyard: Mutex<Vec<(std::time::Instant, PathBuf)>>,
     tables: Mutex<HashMap<String, Arc<Table>>>,
-    keyed: Mutex<HashMap<String, Arc<Db>>>,
+    keyed: Mutex<HashMap<String, Arc<Keyed>>>,
+}
+
+/// A keyed-state namespace's database.
+struct Keyed {
+    db: Db,
+    exec: TrackedExecutor,
+    /// Held by each call: a read must not run while a write's flush is under way (Tonbo's scan
+    /// can miss segments that a flush removes between its snapshot and its read).
+    calls: Mutex<()>,
 }
 
 struct Table {
     db: Db,
+    /// The executor of `db`'s background tasks, to wait for the flush an append starts.
+    exec: TrackedExecutor,
     /// The user's columns, without the sequence column.
     schema: SchemaRef,
     next_seq: Mutex<u64>,
@@ -51,9 +70,13 @@ impl std::fmt::Debug for TonboBackend {
 impl TonboBackend {
     /// Opens (or creates) the state directory `dir`.
     pub fn open(dir: &Path) -> Result<Self, StateError> {
+        report_background_panics_briefly();
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
-            .thread_name("sabot-tonbo")
+            // Tonbo's file calls run on tokio's blocking pool. Left at its default of 512,
+            // a spilling job had 45 threads whose allocator caches kept twice the memory.
+            .max_blocking_threads(2)
+            .thread_name(RUNTIME_THREAD)
             .enable_all()
             .build()
             .map_err(|e| store_err(dir, e))?;
@@ -81,7 +104,7 @@ impl TonboBackend {
     {
         let mut attempt = 0;
         loop {
-            match self.rt.as_ref().expect("runtime lives until drop").block_on(op()) {
+            match self.block_on(op()) {
                 Ok(v) => return Ok(v),
                 Err(e) if attempt < 8 && e.to_string().contains("precondition failed") => {
                     attempt += 1;
@@ -92,21 +115,37 @@ impl TonboBackend {
         }
     }
 
-    fn open_db(&self, dir: &Path, schema: SchemaRef, key: &str) -> Result<Db, StateError> {
+    /// Runs `f` to completion on the backend's runtime.
+    fn block_on<T>(&self, f: impl std::future::Future<Output = T>) -> T {
+        self.rt.as_ref().expect("runtime lives until drop").block_on(f)
+    }
+
+    /// Opens the database in `dir`; with `flush_each` its memtable is sealed after every ingest
+    /// and flushed to one Parquet file (Tonbo's minor compaction at one sealed segment).
+    fn open_db(&self, dir: &Path, schema: SchemaRef, key: &str, flush_each: bool) -> Result<(Db, TrackedExecutor), StateError> {
         std::fs::create_dir_all(dir).map_err(|e| self.err(e))?;
+        let exec = {
+            let _in_runtime = self.rt.as_ref().expect("runtime lives until drop").enter();
+            TrackedExecutor::current()
+        };
         // Every commit is synced: a reopened directory holds everything that was acknowledged.
         let wal = WalConfig::default().sync_policy(WalSyncPolicy::Always);
         // Opening publishes to the manifest too, and can lose the same race as a write.
-        self.run(
+        let db = self.run(
             || format!("opening {}", dir.display()),
             || {
-                let (schema, wal) = (Arc::clone(&schema), wal.clone());
+                let (schema, wal, exec) = (Arc::clone(&schema), wal.clone(), Arc::new(exec.clone()));
                 async move {
                     let builder = DbBuilder::from_schema_key_name(schema, key).map_err(|e| e.to_string())?;
-                    builder.on_disk(dir).map_err(|e| e.to_string())?.wal_config(wal).open().await.map_err(|e| e.to_string())
+                    let mut builder = builder.on_disk(dir).map_err(|e| e.to_string())?.wal_config(wal);
+                    if flush_each {
+                        builder = builder.with_seal_policy(Arc::new(BatchesThreshold { batches: 1 })).with_minor_compaction(1, 0);
+                    }
+                    builder.open_with_executor(exec).await.map_err(|e| e.to_string())
                 }
             },
-        )
+        )?;
+        Ok((db, exec))
     }
 
     /// The table, opened from disk if it exists; `create` gives the schema for a new one.
@@ -141,7 +180,7 @@ impl TonboBackend {
         };
         let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
         fields.push(Field::new(SEQ, DataType::UInt64, false));
-        let db = self.open_db(&inc.join("db"), Arc::new(Schema::new(fields)), SEQ)?;
+        let (db, exec) = self.open_db(&inc.join("db"), Arc::new(Schema::new(fields)), SEQ, true)?;
         let seq_only = Arc::new(Schema::new(vec![Field::new(SEQ, DataType::UInt64, false)]));
         let stored = self.run(|| format!("reading `{name}`"), || db.scan().projection(Arc::clone(&seq_only)).collect())?;
         let next_seq = stored
@@ -149,17 +188,19 @@ impl TonboBackend {
             .filter_map(|b| b.column_by_name(SEQ).and_then(|c| arrow::compute::max(c.as_primitive::<UInt64Type>())))
             .max()
             .map_or(0, |m| m + 1);
-        let table = Arc::new(Table { db, schema, next_seq: Mutex::new(next_seq) });
+        let table = Arc::new(Table { db, exec, schema, next_seq: Mutex::new(next_seq) });
         tables.insert(name.to_string(), Arc::clone(&table));
         Ok(Some(table))
     }
 
-    fn keyed_db(&self, ns: &str) -> Result<Arc<Db>, StateError> {
+    /// The database of keyed namespace `ns` and its executor.
+    fn keyed_db(&self, ns: &str) -> Result<Arc<Keyed>, StateError> {
         let mut keyed = self.keyed.lock().unwrap();
         if let Some(db) = keyed.get(ns) {
             return Ok(Arc::clone(db));
         }
-        let db = Arc::new(self.open_db(&self.root.join("keyed").join(ns), kv_schema(), "k")?);
+        let (db, exec) = self.open_db(&self.root.join("keyed").join(ns), kv_schema(), "k", false)?;
+        let db = Arc::new(Keyed { db, exec, calls: Mutex::new(()) });
         keyed.insert(ns.to_string(), Arc::clone(&db));
         Ok(db)
     }
@@ -171,8 +212,45 @@ impl TonboBackend {
             vec![Arc::new(BinaryArray::from_vec(vec![key])), Arc::new(BinaryArray::from_vec(vec![value]))],
         )
         .map_err(|e| self.err(e))?;
-        self.run(|| format!("writing state `{ns}`"), || db.ingest_with_tombstones(batch.clone(), vec![delete]))
+        let _call = db.calls.lock().unwrap();
+        let mark = db.exec.mark();
+        self.run(|| format!("writing state `{ns}`"), || db.db.ingest_with_tombstones(batch.clone(), vec![delete]))?;
+        self.block_on(db.exec.settle(mark));
+        Ok(())
     }
+}
+
+/// The name of the backend's runtime threads, where only Tonbo's own tasks run.
+const RUNTIME_THREAD: &str = "sabot-tonbo";
+/// Where fusio 0.6.1 unwraps the path of a file that may be gone (`open_options`).
+const FUSIO_RACE: &str = "impls/disk/tokio/fs.rs";
+
+/// Makes one known panic of fusio 0.6.1 a one-line warning: its manifest's orphan recovery, a
+/// detached task on the backend's runtime, lists lease files and unwraps `canonicalize` on one
+/// that a finishing write may just have removed. tokio drops the task, and orphan recovery
+/// stays off for that database (it adopts manifest segments a crash left unpublished). Under
+/// `RUST_BACKTRACE` the default hook symbolizes the binary for it, which left 150 MB of debug
+/// information resident in a spilling job. Every other panic goes to the previous hook.
+fn report_background_panics_briefly() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            let known = info.location().is_some_and(|l| l.file().ends_with(FUSIO_RACE));
+            if known && std::thread::current().name() == Some(RUNTIME_THREAD) {
+                let message = info
+                    .payload()
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
+                    .unwrap_or("(no message)");
+                let at = info.location().map_or_else(String::new, |l| format!(" at {l}"));
+                eprintln!("warning: Tonbo's manifest orphan recovery failed{at}: {message}; it was dropped");
+            } else {
+                previous(info);
+            }
+        }));
+    });
 }
 
 fn kv_schema() -> SchemaRef {
@@ -206,7 +284,8 @@ impl StateBackend for TonboBackend {
         check_name(ns)?;
         let db = self.keyed_db(ns)?;
         let filter = Expr::eq("k", ScalarValue::Binary(Some(key.to_vec())));
-        let found = self.run(|| format!("reading state `{ns}`"), || db.scan().filter(filter.clone()).collect())?;
+        let _call = db.calls.lock().unwrap();
+        let found = self.run(|| format!("reading state `{ns}`"), || db.db.scan().filter(filter.clone()).collect())?;
         Ok(kv_pairs(&found).into_iter().find(|(k, _)| k == key).map(|(_, v)| v))
     }
 
@@ -218,7 +297,8 @@ impl StateBackend for TonboBackend {
     fn entries(&self, ns: &str) -> Result<Vec<Entry>, StateError> {
         check_name(ns)?;
         let db = self.keyed_db(ns)?;
-        let all = self.run(|| format!("reading state `{ns}`"), || db.scan().collect())?;
+        let _call = db.calls.lock().unwrap();
+        let all = self.run(|| format!("reading state `{ns}`"), || db.db.scan().collect())?;
         let mut pairs = kv_pairs(&all);
         pairs.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(pairs)
@@ -237,7 +317,10 @@ impl StateBackend for TonboBackend {
         columns.push(seq);
         let schema = t.db_schema();
         let stored = RecordBatch::try_new(schema, columns).map_err(|e| self.err(e))?;
+        // Tasks alive now (the WAL writer) outlive the append; the ones it starts do not.
+        let mark = t.exec.mark();
         self.run(|| format!("appending to `{table}`"), || t.db.ingest(stored.clone()))?;
+        self.block_on(t.exec.settle(mark));
         *next += batch.num_rows() as u64;
         Ok(())
     }
@@ -245,6 +328,8 @@ impl StateBackend for TonboBackend {
     fn read(&self, table: &str) -> Result<Vec<RecordBatch>, StateError> {
         check_name(table)?;
         let Some(t) = self.table(table, None)? else { return Ok(Vec::new()) };
+        // Not while an append's flush is under way (see `Keyed::calls`).
+        let _appends = t.next_seq.lock().unwrap();
         let stored = self.run(|| format!("reading `{table}`"), || t.db.scan().collect())?;
         stored
             .into_iter()
