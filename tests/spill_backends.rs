@@ -75,20 +75,28 @@ fn charges_and_all(events: Stream<Event>, accounts: Stream<Account>) -> (Stream<
 }
 
 const USERS: u64 = 100_000;
+/// Users in the Tonbo group-by: every append there writes a Parquet file of about 1 MB (its
+/// bloom filter), and a 256 KiB budget makes appends of about 1 KiB; with 100K users the test
+/// filled the 8 GB left on a disk. With 10K it wrote 1.5 GB.
+const TONBO_USERS: u64 = 10_000;
 
 fn events() -> Vec<Event> {
+    events_of(USERS)
+}
+
+fn events_of(users: u64) -> Vec<Event> {
     // Every user appears three times, far apart, so each spill holds part of most groups.
-    (0..3 * USERS)
+    (0..3 * users)
         .map(|i| {
-            let user = (i * 7_919) % USERS;
-            Event { user, amount: (i % 1000) as i64 - 300, tag: format!("t{}", (i / USERS) + user % 2) }
+            let user = (i * 7_919) % users;
+            Event { user, amount: (i % 1000) as i64 - 300, tag: format!("t{}", (i / users) + user % 2) }
         })
         .collect()
 }
 
-fn run(state: Option<Arc<dyn StateBackend>>) -> (Vec<PerUser>, sabot::RunSummary) {
+fn run(state: Option<Arc<dyn StateBackend>>, users: u64) -> (Vec<PerUser>, sabot::RunSummary) {
     let (sink, rows) = sabot::sink::collect();
-    let mut job = Job::new(per_user).source("events", memory(events())).sink("out", sink).batch_rows(10_000).parallelism(2);
+    let mut job = Job::new(per_user).source("events", memory(events_of(users))).sink("out", sink).batch_rows(10_000).parallelism(2);
     if let Some(state) = state {
         job = job.state(state).memory_limit(256 << 10);
     }
@@ -98,14 +106,14 @@ fn run(state: Option<Arc<dyn StateBackend>>) -> (Vec<PerUser>, sabot::RunSummary
     (out, summary)
 }
 
-fn spills_to(spec: &str) {
+fn spills_to(spec: &str, users: u64) {
     let dir = tempfile::tempdir().unwrap();
     let spec: StateSpec = spec.replace("DIR", &dir.path().display().to_string()).parse().unwrap();
     let backend = sabot::state::open(&spec).unwrap();
-    let (expected, plain) = run(None);
-    assert_eq!(expected.len(), USERS as usize);
+    let (expected, plain) = run(None, users);
+    assert_eq!(expected.len(), users as usize);
     assert_eq!(plain.spills, (0, 0));
-    let (got, spilled) = run(Some(Arc::clone(&backend)));
+    let (got, spilled) = run(Some(Arc::clone(&backend)), users);
     assert!(spilled.spills.0 >= 2, "{spec}: a 256 KiB budget must spill, got {:?}", spilled.spills);
     assert_eq!(got, expected, "{spec}");
     // The run removes what it spilled.
@@ -114,15 +122,23 @@ fn spills_to(spec: &str) {
 
 /// The join's build side: accounts for even users only, so odd users have no match.
 fn accounts() -> Vec<Account> {
-    (0..USERS / 2).map(|i| Account { id: 2 * i, region: (i % 17) as u32, credit: i as i64 }).collect()
+    accounts_of(USERS)
+}
+
+fn accounts_of(users: u64) -> Vec<Account> {
+    (0..users / 2).map(|i| Account { id: 2 * i, region: (i % 17) as u32, credit: i as i64 }).collect()
 }
 
 /// Runs `job` over the events and accounts, with a 256 KiB budget on `state` when given; the
 /// output rows as `T`.
-fn run_events_and_accounts<T: Record>(job: Job, state: Option<Arc<dyn StateBackend>>) -> (Vec<T>, sabot::RunSummary) {
+fn run_events_and_accounts<T: Record>(job: Job, state: Option<Arc<dyn StateBackend>>, users: u64) -> (Vec<T>, sabot::RunSummary) {
     let (sink, rows) = sabot::sink::collect();
-    let mut job =
-        job.source("events", memory(events())).source("accounts", memory(accounts())).sink("out", sink).batch_rows(10_000).parallelism(2);
+    let mut job = job
+        .source("events", memory(events_of(users)))
+        .source("accounts", memory(accounts_of(users)))
+        .sink("out", sink)
+        .batch_rows(10_000)
+        .parallelism(2);
     if let Some(state) = state {
         job = job.state(state).memory_limit(256 << 10);
     }
@@ -131,22 +147,23 @@ fn run_events_and_accounts<T: Record>(job: Job, state: Option<Arc<dyn StateBacke
     (out, summary)
 }
 
-fn run_join(state: Option<Arc<dyn StateBackend>>) -> (Vec<Charge>, sabot::RunSummary) {
-    // The build side holds about 50K rows (over 2 MB of table): more than 5x the budget.
-    let (mut out, summary) = run_events_and_accounts::<Charge>(Job::new(charges), state);
+fn run_join(state: Option<Arc<dyn StateBackend>>, users: u64) -> (Vec<Charge>, sabot::RunSummary) {
+    // With 100K users the build side holds 50K rows (over 2 MB of table): more than 5x the
+    // budget.
+    let (mut out, summary) = run_events_and_accounts::<Charge>(Job::new(charges), state, users);
     out.sort_by_key(|c| (c.user, c.amount));
     (out, summary)
 }
 
-fn join_spills_to(spec: &str) {
+fn join_spills_to(spec: &str, users: u64) {
     let dir = tempfile::tempdir().unwrap();
     let spec: StateSpec = spec.replace("DIR", &dir.path().display().to_string()).parse().unwrap();
     let backend = sabot::state::open(&spec).unwrap();
-    let (expected, plain) = run_join(None);
-    assert_eq!(expected.len(), 3 * USERS as usize);
-    assert_eq!(expected.iter().filter(|c| c.region.is_none()).count(), 3 * USERS as usize / 2);
+    let (expected, plain) = run_join(None, users);
+    assert_eq!(expected.len(), 3 * users as usize);
+    assert_eq!(expected.iter().filter(|c| c.region.is_none()).count(), 3 * users as usize / 2);
     assert_eq!(plain.spills, (0, 0));
-    let (got, spilled) = run_join(Some(backend));
+    let (got, spilled) = run_join(Some(backend), users);
     assert!(spilled.spills.0 >= 2, "{spec}: the build side must spill, got {:?}", spilled.spills);
     assert_eq!(spilled.rows_in, plain.rows_in, "re-reading the probe side per partition is not new input");
     assert_eq!(got, expected, "{spec}");
@@ -154,12 +171,13 @@ fn join_spills_to(spec: &str) {
 
 #[test]
 fn join_build_spills_to_rocksdb() {
-    join_spills_to("rocksdb:DIR");
+    join_spills_to("rocksdb:DIR", USERS);
 }
 
 #[test]
 fn join_build_spills_to_tonbo() {
-    join_spills_to("tonbo:DIR");
+    // Half the users: with 10K or 20K the build side spilled only once.
+    join_spills_to("tonbo:DIR", USERS / 2);
 }
 
 #[sabot::pipeline]
@@ -172,7 +190,7 @@ fn semi_join_keys_spill_to_rocksdb() {
     let dir = tempfile::tempdir().unwrap();
     let backend = sabot::state::open(&format!("rocksdb:{}", dir.path().display()).parse().unwrap()).unwrap();
     let run = |state: Option<Arc<dyn StateBackend>>| {
-        let (mut out, summary) = run_events_and_accounts::<Event>(Job::new(with_account), state);
+        let (mut out, summary) = run_events_and_accounts::<Event>(Job::new(with_account), state, USERS);
         out.sort_by_key(|e| (e.user, e.amount));
         (out, summary)
     };
@@ -220,15 +238,15 @@ fn splits_without_groups_keep_spilled_groups() {
 
 #[test]
 fn group_by_spills_to_memory() {
-    spills_to("memory");
+    spills_to("memory", USERS);
 }
 
 #[test]
 fn group_by_spills_to_rocksdb() {
-    spills_to("rocksdb:DIR");
+    spills_to("rocksdb:DIR", USERS);
 }
 
 #[test]
 fn group_by_spills_to_tonbo() {
-    spills_to("tonbo:DIR");
+    spills_to("tonbo:DIR", TONBO_USERS);
 }
