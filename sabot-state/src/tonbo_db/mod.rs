@@ -58,6 +58,8 @@ struct Table {
     exec: TrackedExecutor,
     /// The user's columns, without the sequence column.
     schema: SchemaRef,
+    /// The columns as stored: the user's, then the sequence column.
+    stored: SchemaRef,
     next_seq: Mutex<u64>,
 }
 
@@ -180,7 +182,8 @@ impl TonboBackend {
         };
         let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
         fields.push(Field::new(SEQ, DataType::UInt64, false));
-        let (db, exec) = self.open_db(&inc.join("db"), Arc::new(Schema::new(fields)), SEQ, true)?;
+        let stored_schema = Arc::new(Schema::new(fields));
+        let (db, exec) = self.open_db(&inc.join("db"), Arc::clone(&stored_schema), SEQ, true)?;
         let seq_only = Arc::new(Schema::new(vec![Field::new(SEQ, DataType::UInt64, false)]));
         let stored = self.run(|| format!("reading `{name}`"), || db.scan().projection(Arc::clone(&seq_only)).collect())?;
         let next_seq = stored
@@ -188,7 +191,7 @@ impl TonboBackend {
             .filter_map(|b| b.column_by_name(SEQ).and_then(|c| arrow::compute::max(c.as_primitive::<UInt64Type>())))
             .max()
             .map_or(0, |m| m + 1);
-        let table = Arc::new(Table { db, exec, schema, next_seq: Mutex::new(next_seq) });
+        let table = Arc::new(Table { db, exec, schema, stored: stored_schema, next_seq: Mutex::new(next_seq) });
         tables.insert(name.to_string(), Arc::clone(&table));
         Ok(Some(table))
     }
@@ -213,9 +216,19 @@ impl TonboBackend {
         )
         .map_err(|e| self.err(e))?;
         let _call = db.calls.lock().unwrap();
-        let mark = db.exec.mark();
-        self.run(|| format!("writing state `{ns}`"), || db.db.ingest_with_tombstones(batch.clone(), vec![delete]))?;
-        self.block_on(db.exec.settle(mark));
+        self.write_through(&db.exec, || format!("writing state `{ns}`"), || db.db.ingest_with_tombstones(batch.clone(), vec![delete]))
+    }
+
+    /// Runs the write `op` (as [`run`](Self::run) does), then waits for the tasks it started,
+    /// Tonbo's flush among them; tasks alive before it (the WAL writer) run on.
+    fn write_through<E, F>(&self, exec: &TrackedExecutor, what: impl Fn() -> String, op: impl FnMut() -> F) -> Result<(), StateError>
+    where
+        E: std::fmt::Display,
+        F: std::future::Future<Output = Result<(), E>>,
+    {
+        let mark = exec.mark();
+        self.run(what, op)?;
+        self.block_on(exec.settle(mark));
         Ok(())
     }
 }
@@ -315,12 +328,8 @@ impl StateBackend for TonboBackend {
         let seq: ArrayRef = Arc::new(UInt64Array::from_iter_values(*next..*next + batch.num_rows() as u64));
         let mut columns = batch.columns().to_vec();
         columns.push(seq);
-        let schema = t.db_schema();
-        let stored = RecordBatch::try_new(schema, columns).map_err(|e| self.err(e))?;
-        // Tasks alive now (the WAL writer) outlive the append; the ones it starts do not.
-        let mark = t.exec.mark();
-        self.run(|| format!("appending to `{table}`"), || t.db.ingest(stored.clone()))?;
-        self.block_on(t.exec.settle(mark));
+        let stored = RecordBatch::try_new(Arc::clone(&t.stored), columns).map_err(|e| self.err(e))?;
+        self.write_through(&t.exec, || format!("appending to `{table}`"), || t.db.ingest(stored.clone()))?;
         *next += batch.num_rows() as u64;
         Ok(())
     }
@@ -378,13 +387,5 @@ impl Drop for TonboBackend {
         for (_, path) in self.graveyard.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
             let _ = std::fs::remove_dir_all(path);
         }
-    }
-}
-
-impl Table {
-    fn db_schema(&self) -> SchemaRef {
-        let mut fields: Vec<Field> = self.schema.fields().iter().map(|f| f.as_ref().clone()).collect();
-        fields.push(Field::new(SEQ, DataType::UInt64, false));
-        Arc::new(Schema::new(fields))
     }
 }
