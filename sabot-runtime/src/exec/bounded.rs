@@ -564,10 +564,13 @@ const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
 /// Tells mimalloc (when it is the global allocator, see `sabot::Allocator`) to keep freed
 /// pages for a second instead of 10 ms: stages free and allocate output columns per morsel,
 /// and pages returned to the kernel come back as page faults on the next morsel. A job with a
-/// memory limit gives them back at once instead: what it spilled should leave its RSS.
+/// memory limit gives them back after 1 ms instead: what it spilled should leave its RSS.
+/// Measured on the 10M-key spill bench at 48 MiB (2 cores): peak RSS 186–213 MiB for the
+/// group-by at 1 ms against 245–257 MiB at 10 ms, in about the same time; at 0 (give back
+/// on every free) 156 MiB, but the join took twice as long.
 pub(super) fn keep_freed_pages(keep: bool) {
     // SAFETY: setting an option is a plain store in mimalloc; harmless when it is not in use.
-    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, if keep { 1000 } else { 10 }) };
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, if keep { 1000 } else { 1 }) };
 }
 
 #[cfg(test)]
