@@ -155,6 +155,7 @@ impl StateBackend for RocksBackend {
             }
             out.extend(ipc::decode(table, &v)?);
         }
+        trim_malloc();
         Ok(out)
     }
 
@@ -171,12 +172,25 @@ impl StateBackend for RocksBackend {
 /// flush and compaction threads each held memtable-sized blocks after use, about 70 MiB of
 /// resident memory in a spilling run. The setting is the whole process's, made before RocksDB
 /// starts its threads: every C allocation then shares one locked arena (RocksDB's, and zstd's
-/// contexts, one per Parquet column chunk read), which measured no slower. It does not shrink
+/// contexts for Parquet pages), which measured no slower. It does not shrink
 /// arenas a process made before its first RocksDB backend was opened.
 fn one_malloc_arena() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `mallopt` sets a tuning parameter of glibc's allocator; any value is valid.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 1);
+    }
+}
+
+/// Gives the C heap's free pages back to the kernel. A table read (a spilled partition read
+/// back) frees RocksDB's read buffers into glibc's heap, which kept them: on the 10M-key
+/// spill bench at 48 MiB (2 cores) the group-by's C heap grew from 36 to 71 MiB while
+/// partitions were read back, and trimming after each read took its peak RSS from 184–193
+/// to 163–169 MiB, in the same time (8.5–9.0 s against 8.5–9.1 s).
+fn trim_malloc() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only releases free memory of glibc's allocator.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
