@@ -3,6 +3,7 @@
 //! and the probe stage looks rows up by borrowed key.
 
 use super::StageCtx;
+use super::dense::DenseKeys;
 use super::key::GroupKey;
 use super::spill::{self, PARTITIONS, SpillCtx, SpillHook, Spillable, WriteFn};
 use super::table::GroupTable;
@@ -42,6 +43,9 @@ pub struct JoinTable<K, B> {
     /// For a spilled build side, the partition this table holds: probe rows of other
     /// partitions are skipped (they meet their partition in another pass).
     partition: Option<usize>,
+    /// The keys as a bitmap when they are integers close together, made at the first probe
+    /// (the table no longer changes then): see `DenseKeys`.
+    dense: std::sync::OnceLock<Option<DenseKeys>>,
 }
 
 type Hook<K, B> = SpillHook<WriteFn<JoinTable<K, B>>, LoadFn<K, B>>;
@@ -51,7 +55,7 @@ type LoadFn<K, B> = fn(&SpillCtx, usize, usize) -> Result<JoinTable<K, B>>;
 
 impl<K, B> Default for JoinTable<K, B> {
     fn default() -> Self {
-        JoinTable { groups: GroupTable::default(), outer: false, rows: 0, spill: None, partition: None }
+        JoinTable { groups: GroupTable::default(), outer: false, rows: 0, spill: None, partition: None, dense: std::sync::OnceLock::new() }
     }
 }
 
@@ -72,6 +76,8 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
     #[inline]
     pub fn insert<Q: GroupKey<Owned = K>>(&mut self, key: Q, row: B) {
         if self.outer || !key.has_null() {
+            // A bitmap made before this row would rule its key out.
+            self.dense.take();
             self.groups.entry(key, || Rows::new(SmallVec::new())).rows.push(row);
             self.rows += 1;
         }
@@ -80,7 +86,7 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
     /// As [`JoinTable::get`], and records that the key's rows matched (right and full joins).
     #[inline]
     pub fn get_marking<Q: GroupKey<Owned = K>>(&self, key: Q) -> &[B] {
-        if key.has_null() {
+        if key.has_null() || !self.may_hold(&key) {
             return &[];
         }
         match self.groups.get(key) {
@@ -100,10 +106,17 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
     /// The build rows whose key equals `key` (empty when none, and for a key with a null part).
     #[inline]
     pub fn get<Q: GroupKey<Owned = K>>(&self, key: Q) -> &[B] {
-        if key.has_null() {
+        if key.has_null() || !self.may_hold(&key) {
             return &[];
         }
         self.groups.get(key).map_or(&[], |g| g.rows.as_slice())
+    }
+
+    /// Whether `key` may have rows here: `false` only when the keys' bitmap rules it out.
+    #[inline(always)]
+    fn may_hold<Q: GroupKey<Owned = K>>(&self, key: &Q) -> bool {
+        let dense = self.dense.get_or_init(|| DenseKeys::of::<Q, _>(|| self.groups.keys(), self.groups.len()));
+        dense.as_ref().is_none_or(|d| d.may_hold(key))
     }
 
     /// Whether a probe row with `key` belongs to this table's partition (always, unless the
@@ -307,6 +320,7 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> BuildPartia
             return Ok(());
         }
         // Later splits' rows go after earlier ones': matches keep build-input order.
+        self.dense.take();
         self.rows += std::mem::take(&mut other.rows);
         self.groups.merge(std::mem::take(&mut other.groups), |mine, new| mine.rows.extend(new.rows));
         if self.account() {

@@ -40,10 +40,30 @@ pub trait GroupKey: Copy + Hash {
     fn ident(&self) -> Self::Ident;
     /// The identity folded into one word, to pick the memo's slot.
     fn ident_bits(&self) -> u64;
+    /// The key as one integer, for keys that are one value of a copy type (integers, `bool`,
+    /// `Date`, `Timestamp` ...): equal keys give equal numbers, so a build side whose numbers
+    /// lie close together can rule out a probe key by one bit (`DenseKeys`).
+    #[inline(always)]
+    fn as_int(&self) -> Option<i64> {
+        None
+    }
+    /// [`as_int`](Self::as_int) of a stored key.
+    #[inline(always)]
+    fn owned_as_int(owned: &Self::Owned) -> Option<i64> {
+        let _ = owned;
+        None
+    }
 }
 
+/// Keys of copy types; with `int`, also their [`GroupKey::as_int`], which their memo bits are.
 macro_rules! copy_keys {
-    ($($t:ty => |$v:ident| $bits:expr),*) => {$(
+    (int: $($t:ty => |$v:ident| $bits:expr),*) => {$(
+        copy_keys!($t => |$v| $bits; true);
+    )*};
+    (other: $($t:ty => |$v:ident| $bits:expr),*) => {$(
+        copy_keys!($t => |$v| $bits; false);
+    )*};
+    ($t:ty => |$v:ident| $bits:expr; $int:expr) => {
         impl GroupKey for $t {
             type Owned = $t;
             type Ident = $t;
@@ -64,11 +84,20 @@ macro_rules! copy_keys {
             fn matches(&self, owned: &$t) -> bool {
                 self == owned
             }
+            #[inline(always)]
+            fn as_int(&self) -> Option<i64> {
+                $int.then(|| self.ident_bits() as i64)
+            }
+            #[inline(always)]
+            fn owned_as_int(owned: &$t) -> Option<i64> {
+                owned.as_int()
+            }
         }
-    )*};
+    };
 }
 
 copy_keys!(
+    int:
     u8 => |v| *v as u64,
     u16 => |v| *v as u64,
     u32 => |v| *v as u64,
@@ -81,7 +110,11 @@ copy_keys!(
     char => |v| *v as u64,
     () => |_v| 0,
     Date => |v| v.0 as u64,
-    Timestamp => |v| v.0 as u64,
+    Timestamp => |v| v.0 as u64
+);
+// Equal decimals may differ in mantissa (1.0 and 1.00), and windows in more than their start.
+copy_keys!(
+    other:
     Decimal => |v| v.mantissa() as u64,
     crate::window::Window => |v| v.start.0 as u64
 );
@@ -145,6 +178,14 @@ impl<K: GroupKey> GroupKey for Option<K> {
     #[inline(always)]
     fn heap_size(&self) -> usize {
         self.as_ref().map_or(0, |k| k.heap_size())
+    }
+    #[inline(always)]
+    fn as_int(&self) -> Option<i64> {
+        self.as_ref().and_then(K::as_int)
+    }
+    #[inline(always)]
+    fn owned_as_int(owned: &Self::Owned) -> Option<i64> {
+        owned.as_ref().and_then(K::owned_as_int)
     }
 }
 

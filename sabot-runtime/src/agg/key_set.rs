@@ -3,6 +3,7 @@
 //! memory a table of whole build rows takes (TPC-H Q3's customers: 8-byte slots, not 64).
 
 use super::StageCtx;
+use super::dense::DenseKeys;
 use super::join::{BuildPartial, SpilledBuild};
 use super::key::GroupKey;
 use super::spill::{self, Spillable};
@@ -18,11 +19,13 @@ pub struct KeySet<K> {
     keys: GroupTable<K, ()>,
     /// For a spilled build side, the partition this set holds (see `JoinTable`).
     partition: Option<usize>,
+    /// The keys as a bitmap when they are integers close together (see `JoinTable`).
+    dense: std::sync::OnceLock<Option<DenseKeys>>,
 }
 
 impl<K> Default for KeySet<K> {
     fn default() -> Self {
-        KeySet { keys: GroupTable::default(), partition: None }
+        KeySet { keys: GroupTable::default(), partition: None, dense: std::sync::OnceLock::new() }
     }
 }
 
@@ -37,6 +40,7 @@ impl<K: Hash + Eq + Send + Sync + 'static> KeySet<K> {
     #[inline]
     pub fn insert<Q: GroupKey<Owned = K>>(&mut self, key: Q) {
         if !key.has_null() {
+            self.dense.take();
             self.keys.entry(key, || ());
         }
     }
@@ -44,7 +48,11 @@ impl<K: Hash + Eq + Send + Sync + 'static> KeySet<K> {
     /// Whether some build row has key `key` (never for a key with a null part).
     #[inline]
     pub fn contains<Q: GroupKey<Owned = K>>(&self, key: Q) -> bool {
-        !key.has_null() && self.keys.get(key).is_some()
+        if key.has_null() {
+            return false;
+        }
+        let dense = self.dense.get_or_init(|| DenseKeys::of::<Q, _>(|| self.keys.keys(), self.keys.len()));
+        dense.as_ref().is_none_or(|d| d.may_hold(&key)) && self.keys.get(key).is_some()
     }
 
     /// Whether a probe row with `key` belongs to this set's partition (always, unless the
@@ -104,6 +112,7 @@ impl<K: Hash + Eq + Send + Sync + 'static> BuildPartial for KeySet<K> {
         if self.keys.merge_spilled(&mut other.keys)? {
             return Ok(());
         }
+        self.dense.take();
         self.keys.merge(std::mem::take(&mut other.keys), |_, _| ());
         if self.keys.account() {
             self.keys.spill_now()?;
@@ -123,7 +132,7 @@ impl<K: Hash + Eq + Send + Sync + 'static> BuildPartial for KeySet<K> {
             for (key, ()) in read(&ctx, stage, p)? {
                 keys.insert_owned(key, (), |_, _| ());
             }
-            Ok(Arc::new(KeySet { keys, partition: Some(p) }))
+            Ok(Arc::new(KeySet { keys, partition: Some(p), dense: std::sync::OnceLock::new() }))
         };
         Ok(Arc::new(SpilledBuild::new(Box::new(load))))
     }

@@ -6,6 +6,7 @@ pub mod acc;
 mod asof_join;
 mod codec;
 mod ctx;
+mod dense;
 mod interval_join;
 mod join;
 mod key;
