@@ -115,8 +115,8 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
     /// Whether `key` may have rows here: `false` only when the keys' bitmap rules it out.
     #[inline(always)]
     fn may_hold<Q: GroupKey<Owned = K>>(&self, key: &Q) -> bool {
-        let dense = self.dense.get_or_init(|| DenseKeys::of::<Q, _>(|| self.groups.keys(), self.groups.len()));
-        dense.as_ref().is_none_or(|d| d.may_hold(key))
+        let dense = self.dense.get_or_init(|| DenseKeys::of::<Q>(self.groups.keys(), self.groups.len()));
+        dense.as_ref().is_none_or(|d| d.holds(key))
     }
 
     /// Whether a probe row with `key` belongs to this table's partition (always, unless the

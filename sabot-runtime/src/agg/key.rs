@@ -41,8 +41,8 @@ pub trait GroupKey: Copy + Hash {
     /// The identity folded into one word, to pick the memo's slot.
     fn ident_bits(&self) -> u64;
     /// The key as one integer, for keys that are one value of a copy type (integers, `bool`,
-    /// `Date`, `Timestamp` ...): equal keys give equal numbers, so a build side whose numbers
-    /// lie close together can rule out a probe key by one bit (`DenseKeys`).
+    /// `Date`, `Timestamp` ...), one-to-one: keys are equal exactly when their numbers are, so
+    /// a build side whose numbers lie close together answers a probe by one bit (`DenseKeys`).
     #[inline(always)]
     fn as_int(&self) -> Option<i64> {
         None

@@ -51,8 +51,11 @@ impl<K: Hash + Eq + Send + Sync + 'static> KeySet<K> {
         if key.has_null() {
             return false;
         }
-        let dense = self.dense.get_or_init(|| DenseKeys::of::<Q, _>(|| self.keys.keys(), self.keys.len()));
-        dense.as_ref().is_none_or(|d| d.may_hold(&key)) && self.keys.get(key).is_some()
+        // The bitmap, when there is one, is the whole answer.
+        match self.dense.get_or_init(|| DenseKeys::of::<Q>(self.keys.keys(), self.keys.len())) {
+            Some(dense) => dense.holds(&key),
+            None => self.keys.get(key).is_some(),
+        }
     }
 
     /// Whether a probe row with `key` belongs to this set's partition (always, unless the
