@@ -5,6 +5,7 @@ mod csv;
 mod memory;
 mod nexmark;
 mod parquet;
+mod pread;
 mod prune;
 mod stored;
 mod zstd_pages;

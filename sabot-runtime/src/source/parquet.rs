@@ -4,6 +4,7 @@
 //! The footer of each file is read once, in [`Source::splits`], and shared by the splits of its
 //! row groups. Columns keep the file's types: the runtime's `conform` casts them afterwards.
 
+use super::pread::PreadFile;
 use super::zstd_pages::{ZstdRowGroup, has_zstd};
 use super::{MorselIter, ReadRequest, Source, Split, expand_paths};
 use crate::conform::Origin;
@@ -141,7 +142,7 @@ fn column_indices(meta: &ArrowReaderMetadata, req: &ReadRequest, origin: &Origin
 impl Split for RowGroupSplit {
     fn open(self: Box<Self>) -> Result<MorselIter> {
         let RowGroupSplit { path, meta, row_group, projection, batch_rows, origin } = *self;
-        let file = File::open(&path).map_err(|e| Error::io(&path, e))?;
+        let file = File::open(&path).and_then(PreadFile::new).map_err(|e| Error::io(&path, e))?;
         let fail = |e: parquet::errors::ParquetError| Error::Parquet { path: path.clone(), message: format!("row group {row_group}: {e}") };
         let reader = if has_zstd(meta.metadata(), row_group) {
             let rg = ZstdRowGroup::new(file, Arc::clone(meta.metadata()), row_group).map_err(fail)?;

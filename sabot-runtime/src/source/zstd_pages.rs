@@ -7,6 +7,7 @@
 //! straight into a buffer of the page's size (the frame header gives it). Every other codec, and any page whose frame does not give its
 //! size, goes through the streaming decoder as before. parquet 58 does the same itself.
 
+use super::pread::PreadFile;
 use bytes::Bytes;
 use parquet::arrow::arrow_reader::RowGroups;
 use parquet::basic::Compression;
@@ -14,13 +15,12 @@ use parquet::column::page::{Page, PageIterator, PageMetadata, PageReader};
 use parquet::errors::{ParquetError, Result};
 use parquet::file::metadata::{ParquetMetaData, RowGroupMetaData};
 use parquet::file::serialized_reader::SerializedPageReader;
-use std::fs::File;
 use std::io::Read;
 use std::sync::Arc;
 
 /// Row group `index` of a file, its zstd column chunks marked uncompressed for parquet.
 pub(super) struct ZstdRowGroup {
-    file: Arc<File>,
+    file: Arc<PreadFile>,
     meta: Arc<ParquetMetaData>,
     /// The row group as parquet reads it (zstd chunks marked uncompressed).
     plain: RowGroupMetaData,
@@ -41,7 +41,7 @@ pub(super) fn has_zstd(meta: &ParquetMetaData, index: usize) -> bool {
 
 impl ZstdRowGroup {
     /// Row group `index` of `file`, whose footer is `meta`.
-    pub(super) fn new(file: File, meta: Arc<ParquetMetaData>, index: usize) -> Result<Self> {
+    pub(super) fn new(file: PreadFile, meta: Arc<ParquetMetaData>, index: usize) -> Result<Self> {
         let rg = meta.row_group(index);
         let zstd: Vec<bool> = rg.columns().iter().map(is_zstd).collect();
         let mut columns = Vec::with_capacity(rg.num_columns());
@@ -187,6 +187,7 @@ mod tests {
     use parquet::basic::ZstdLevel;
     use parquet::file::properties::{WriterProperties, WriterVersion};
     use proptest::prelude::*;
+    use std::fs::File;
 
     /// Writes `rows` rows (nullable integers, dictionary-friendly and unique text, a snappy
     /// column beside the zstd ones) in small pages and row groups.
@@ -231,7 +232,7 @@ mod tests {
                     .collect::<std::result::Result<_, _>>()
                     .unwrap();
                 assert!(has_zstd(meta.metadata(), g), "zstd columns");
-                let rg = ZstdRowGroup::new(File::open(&path).unwrap(), Arc::clone(meta.metadata()), g).unwrap();
+                let rg = ZstdRowGroup::new(PreadFile::new(File::open(&path).unwrap()).unwrap(), Arc::clone(meta.metadata()), g).unwrap();
                 let mask = parquet::arrow::ProjectionMask::all();
                 let levels = parquet::arrow::parquet_to_arrow_field_levels(meta.parquet_schema(), mask, Some(meta.schema().fields())).unwrap();
                 let got: Vec<RecordBatch> = ParquetRecordBatchReader::try_new_with_row_groups(&levels, &rg, batch, None)
