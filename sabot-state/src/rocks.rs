@@ -186,7 +186,9 @@ fn one_malloc_arena() {
 /// back) frees RocksDB's read buffers into glibc's heap, which kept them: on the 10M-key
 /// spill bench at 48 MiB (2 cores) the group-by's C heap grew from 36 to 71 MiB while
 /// partitions were read back, and trimming after each read took its peak RSS from 184–193
-/// to 163–169 MiB, in the same time (8.5–9.0 s against 8.5–9.1 s).
+/// to 163–169 MiB, in the same time (8.5–9.0 s against 8.5–9.1 s). The trim walks the heap
+/// under its lock (one arena, see `one_malloc_arena`), so other C allocations wait for it;
+/// reads happen once per spilled partition.
 fn trim_malloc() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: `malloc_trim` only releases free memory of glibc's allocator.

@@ -31,7 +31,10 @@ impl DenseKeys {
         }
         // One pass over the table's slots (they may be far larger than the cache), then the
         // numbers again from this dense copy.
-        let ints = keys.map(Q::owned_as_int).collect::<Option<Vec<i64>>>()?;
+        let mut ints = Vec::with_capacity(len);
+        for k in keys {
+            ints.push(Q::owned_as_int(k)?);
+        }
         let (min, max) = ints.iter().fold((i64::MAX, i64::MIN), |(lo, hi), &v| (lo.min(v), hi.max(v)));
         let span = u64::try_from(i128::from(max) - i128::from(min) + 1).ok()?;
         if span > (len as u64).saturating_mul(BITS_PER_KEY) {
@@ -45,14 +48,14 @@ impl DenseKeys {
         Some(DenseKeys { min, span, bits })
     }
 
-    /// Whether `key` is a key of the table (`as_int` is one-to-one, so the bit is the answer).
-    /// A key that is no integer is never ruled out.
+    /// Whether `key` is a key of the table (`as_int` is one-to-one, so the bit is the answer);
+    /// `None` for a key that is no integer, which the table itself must answer.
     #[inline(always)]
-    pub(super) fn holds<Q: GroupKey>(&self, key: &Q) -> bool {
-        let Some(v) = key.as_int() else { return true };
+    pub(super) fn holds<Q: GroupKey>(&self, key: &Q) -> Option<bool> {
+        let v = key.as_int()?;
         // Below `min` wraps to past `span`.
         let at = v.wrapping_sub(self.min) as u64;
-        at < self.span && self.bits[(at / 64) as usize] & (1u64 << (at % 64)) != 0
+        Some(at < self.span && self.bits[(at / 64) as usize] & (1u64 << (at % 64)) != 0)
     }
 }
 
@@ -71,10 +74,10 @@ mod tests {
             let keys: Vec<i64> = offsets.iter().map(|&o| base.wrapping_add(o as i64)).collect();
             let dense = DenseKeys::of::<i64>(keys.iter(), keys.len()).expect("at most 64 values per key apart");
             for &k in &keys {
-                prop_assert!(dense.holds(&k));
+                prop_assert_eq!(dense.holds(&k), Some(true));
             }
             for p in probes.into_iter().map(|o| base.wrapping_add(o as i64)).chain([base.wrapping_sub(1), i64::MIN, i64::MAX]) {
-                prop_assert_eq!(dense.holds(&p), keys.contains(&p), "probe {}", p);
+                prop_assert_eq!(dense.holds(&p), Some(keys.contains(&p)), "probe {}", p);
             }
         }
     }
@@ -90,11 +93,19 @@ mod tests {
         }
         assert_eq!((rows.get(10i64), rows.get(11i64)), (&[5u32][..], &[][..]));
         assert!(keys.contains(10i64) && !keys.contains(11i64));
+        assert!(rows.dense_built() && keys.dense_built(), "1000 keys two apart get bitmaps");
         // The probes above made the bitmaps; a key added later is found all the same.
         rows.insert(11i64, 7);
         keys.insert(11i64);
         assert_eq!(rows.get(11i64), &[7]);
         assert!(keys.contains(11i64));
+        // And one merged in from another split.
+        let mut more = KeySet::<i64>::new();
+        more.insert(13i64);
+        let mut merged: Box<dyn super::super::BuildPartial> = keys.boxed();
+        merged.merge(more.boxed()).unwrap();
+        let keys = merged.finish().unwrap().downcast::<KeySet<i64>>().unwrap();
+        assert!(keys.contains(13i64) && keys.contains(11i64) && !keys.contains(15i64));
     }
 
     #[test]

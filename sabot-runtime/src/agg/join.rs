@@ -113,10 +113,21 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
     }
 
     /// Whether `key` may have rows here: `false` only when the keys' bitmap rules it out.
+    /// Under a memory budget (a hook, or a spilled partition) no bitmap is made: it would be
+    /// memory the budget does not count.
     #[inline(always)]
     fn may_hold<Q: GroupKey<Owned = K>>(&self, key: &Q) -> bool {
-        let dense = self.dense.get_or_init(|| DenseKeys::of::<Q>(self.groups.keys(), self.groups.len()));
-        dense.as_ref().is_none_or(|d| d.holds(key))
+        let dense = self.dense.get_or_init(|| {
+            let budgeted = self.spill.is_some() || self.partition.is_some();
+            if budgeted { None } else { DenseKeys::of::<Q>(self.groups.keys(), self.groups.len()) }
+        });
+        dense.as_ref().and_then(|d| d.holds(key)).unwrap_or(true)
+    }
+
+    /// Whether a probe made the keys' bitmap.
+    #[cfg(test)]
+    pub(super) fn dense_built(&self) -> bool {
+        self.dense.get().is_some_and(Option::is_some)
     }
 
     /// Whether a probe row with `key` belongs to this table's partition (always, unless the
@@ -145,6 +156,8 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
         K: StateCodec,
         B: Record,
     {
+        // A spill empties the table: a bitmap made before would still hold its keys.
+        self.dense.take();
         self.check_budget_with(ctx, write_build::<K, B>, read_build::<K, B>)
     }
 }
@@ -316,11 +329,11 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> BuildPartia
 
     fn merge(&mut self, other: Box<dyn BuildPartial>) -> Result<()> {
         let mut other = other.into_any().downcast::<Self>().map_err(|_| Error::Config("merging build sides of different joins".into()))?;
+        self.dense.take();
         if self.merge_spilled(&mut other)? {
             return Ok(());
         }
         // Later splits' rows go after earlier ones': matches keep build-input order.
-        self.dense.take();
         self.rows += std::mem::take(&mut other.rows);
         self.groups.merge(std::mem::take(&mut other.groups), |mine, new| mine.rows.extend(new.rows));
         if self.account() {

@@ -51,9 +51,14 @@ impl<K: Hash + Eq + Send + Sync + 'static> KeySet<K> {
         if key.has_null() {
             return false;
         }
-        // The bitmap, when there is one, is the whole answer.
-        match self.dense.get_or_init(|| DenseKeys::of::<Q>(self.keys.keys(), self.keys.len())) {
-            Some(dense) => dense.holds(&key),
+        // The bitmap, when there is one, is the whole answer for an integer key. Under a memory
+        // budget none is made (see `JoinTable`).
+        let dense = self.dense.get_or_init(|| {
+            let budgeted = self.keys.hook_ref().is_some() || self.partition.is_some();
+            if budgeted { None } else { DenseKeys::of::<Q>(self.keys.keys(), self.keys.len()) }
+        });
+        match dense.as_ref().and_then(|d| d.holds(&key)) {
+            Some(found) => found,
             None => self.keys.get(key).is_some(),
         }
     }
@@ -63,6 +68,12 @@ impl<K: Hash + Eq + Send + Sync + 'static> KeySet<K> {
     #[inline]
     pub fn owns<Q: GroupKey<Owned = K>>(&self, key: Q) -> bool {
         self.partition.is_none_or(|p| if key.has_null() { p == 0 } else { spill::partition_of(&key) == p })
+    }
+
+    /// Whether a probe made the keys' bitmap.
+    #[cfg(test)]
+    pub(super) fn dense_built(&self) -> bool {
+        self.dense.get().is_some_and(Option::is_some)
     }
 
     /// Keys in the set.
@@ -86,6 +97,8 @@ impl<K: Hash + Eq + Send + Sync + 'static> KeySet<K> {
     where
         K: StateCodec,
     {
+        // A spill empties the set: a bitmap made before would still hold its keys.
+        self.dense.take();
         self.keys.check_budget(ctx)
     }
 }
@@ -112,10 +125,10 @@ impl<K: Hash + Eq + Send + Sync + 'static> BuildPartial for KeySet<K> {
 
     fn merge(&mut self, other: Box<dyn BuildPartial>) -> Result<()> {
         let mut other = other.into_any().downcast::<Self>().map_err(|_| Error::Config("merging build sides of different joins".into()))?;
+        self.dense.take();
         if self.keys.merge_spilled(&mut other.keys)? {
             return Ok(());
         }
-        self.dense.take();
         self.keys.merge(std::mem::take(&mut other.keys), |_, _| ());
         if self.keys.account() {
             self.keys.spill_now()?;
