@@ -1,6 +1,7 @@
 //! Hash joins (inner, left, right, full, semi, anti) equal a nested-loop reference on random inputs: duplicate keys on both sides,
-//! null keys (which never match), an empty build side, many splits and workers, and a build
-//! side spilled to the state backend under a tiny memory limit.
+//! null keys (which never match), an empty build side, many splits and workers, a build
+//! side spilled to the state backend under a tiny memory limit, and build sides of hundreds of
+//! close integer keys (answered from a bitmap).
 
 use proptest::prelude::*;
 use sabot::prelude::*;
@@ -173,6 +174,46 @@ proptest! {
 
         let want: Vec<Order> = orders.iter().filter(|o| !customers.iter().any(|c| matches(o, c))).cloned().collect();
         prop_assert_eq!(sorted(run_job::<Order>(job(Job::new(anti_q)))), sorted(want));
+
+        prop_assert_eq!(sorted(run_job::<Both>(job(Job::new(right_q)))), sorted(right_ref(&orders, &customers)));
+        prop_assert_eq!(sorted(run_job::<Both>(job(Job::new(full_q)))), sorted(full_ref(&orders, &customers)));
+    }
+}
+
+/// Keys from a range few enough times wider than the build side that its tables answer
+/// probes from a bitmap of the keys (at least 256 of them, `agg/dense.rs`); most probes miss.
+fn dense_order() -> impl Strategy<Value = Order> {
+    (0u32..1000, proptest::option::weighted(0.95, 0u32..2500), -20i64..100).prop_map(|(id, cust, amount)| Order { id, cust, amount })
+}
+
+fn dense_customer() -> impl Strategy<Value = Customer> {
+    (proptest::option::weighted(0.95, 0u32..2000), "[a-c]{1,2}|zz").prop_map(|(cust, name)| Customer { cust, name })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, .. ProptestConfig::default() })]
+
+    #[test]
+    fn joins_on_many_close_keys_equal_nested_loops(
+        orders in proptest::collection::vec(dense_order(), 0..300),
+        customers in proptest::collection::vec(dense_customer(), 400..700),
+        workers in 1usize..3,
+    ) {
+        let job = |p: Job| p.source("orders", memory(orders.clone())).source("customers", memory(customers.clone())).batch_rows(128).parallelism(workers);
+        let want: Vec<Pair> = orders.iter().filter(|o| o.amount >= 0).flat_map(|o| customers.iter().filter(|c| matches(o, c)).map(|c| Pair { id: o.id, name: Some(c.name.clone()), amount: o.amount })).collect();
+        prop_assert_eq!(sorted(run_job::<Pair>(job(Job::new(inner_q)))), sorted(want));
+
+        let want: Vec<Pair> = orders.iter().flat_map(|o| {
+            let m: Vec<Pair> = customers.iter().filter(|c| matches(o, c)).map(|c| Pair { id: o.id, name: Some(c.name.clone()), amount: o.amount }).collect();
+            if m.is_empty() { vec![Pair { id: o.id, name: None, amount: o.amount }] } else { m }
+        }).collect();
+        prop_assert_eq!(run_job::<Pair>(job(Job::new(left_q))), want);
+
+        let want: Vec<Order> = orders.iter().filter(|o| customers.iter().any(|c| c.name != "zz" && matches(o, c))).cloned().collect();
+        prop_assert_eq!(run_job::<Order>(job(Job::new(semi_q))), want);
+
+        let want: Vec<Order> = orders.iter().filter(|o| !customers.iter().any(|c| matches(o, c))).cloned().collect();
+        prop_assert_eq!(run_job::<Order>(job(Job::new(anti_q))), want);
 
         prop_assert_eq!(sorted(run_job::<Both>(job(Job::new(right_q)))), sorted(right_ref(&orders, &customers)));
         prop_assert_eq!(sorted(run_job::<Both>(job(Job::new(full_q)))), sorted(full_ref(&orders, &customers)));
