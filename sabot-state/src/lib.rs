@@ -53,6 +53,12 @@ pub trait StateBackend: Send + Sync + std::fmt::Debug {
     fn read(&self, table: &str) -> Result<Vec<RecordBatch>, StateError>;
     /// Removes `table` and its data (no error when absent).
     fn drop_table(&self, table: &str) -> Result<(), StateError>;
+    /// Whether every append costs a file of its own (Tonbo writes one Parquet file, with a
+    /// bloom filter of about 1 MiB, per append): spills then gather each partition's rows into
+    /// fewer, larger appends. RocksDB takes small appends cheaply.
+    fn prefers_large_appends(&self) -> bool {
+        false
+    }
 }
 
 /// Opens the backend a `--state` spec names; `memory` needs no directory.

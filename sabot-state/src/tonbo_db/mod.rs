@@ -284,6 +284,10 @@ fn kv_pairs(batches: &[RecordBatch]) -> Vec<Entry> {
 }
 
 impl StateBackend for TonboBackend {
+    fn prefers_large_appends(&self) -> bool {
+        true
+    }
+
     fn kind(&self) -> &'static str {
         "tonbo"
     }
