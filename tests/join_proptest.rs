@@ -77,6 +77,40 @@ fn matches(o: &Order, c: &Customer) -> bool {
     o.cust.is_some() && o.cust == c.cust
 }
 
+/// Inner join by nested loops, in probe order (orders with a negative amount filtered out).
+fn inner_ref(orders: &[Order], customers: &[Customer]) -> Vec<Pair> {
+    orders
+        .iter()
+        .filter(|o| o.amount >= 0)
+        .flat_map(|o| customers.iter().filter(|c| matches(o, c)).map(|c| Pair { id: o.id, name: Some(c.name.clone()), amount: o.amount }))
+        .collect()
+}
+
+/// Left join by nested loops: an order without a match comes out once, without a name.
+fn left_ref(orders: &[Order], customers: &[Customer]) -> Vec<Pair> {
+    orders
+        .iter()
+        .flat_map(|o| {
+            let m: Vec<Pair> = customers
+                .iter()
+                .filter(|c| matches(o, c))
+                .map(|c| Pair { id: o.id, name: Some(c.name.clone()), amount: o.amount })
+                .collect();
+            if m.is_empty() { vec![Pair { id: o.id, name: None, amount: o.amount }] } else { m }
+        })
+        .collect()
+}
+
+/// Semi join by nested loops (customers named "zz" filtered out of the build side).
+fn semi_ref(orders: &[Order], customers: &[Customer]) -> Vec<Order> {
+    orders.iter().filter(|o| customers.iter().any(|c| c.name != "zz" && matches(o, c))).cloned().collect()
+}
+
+/// Anti join by nested loops.
+fn anti_ref(orders: &[Order], customers: &[Customer]) -> Vec<Order> {
+    orders.iter().filter(|o| !customers.iter().any(|c| matches(o, c))).cloned().collect()
+}
+
 /// Right join by nested loops: matching pairs, then customers no order matched.
 fn right_ref(orders: &[Order], customers: &[Customer]) -> Vec<Both> {
     let orders: Vec<&Order> = orders.iter().filter(|o| o.amount >= 0).collect();
@@ -124,7 +158,7 @@ proptest! {
         // Matches come in probe order, and per probe row in build-input order; an inner join
         // whose written build side has more rows builds on the other (the planner's choice),
         // and then comes in that side's order.
-        let want: Vec<Pair> = orders.iter().filter(|o| o.amount >= 0).flat_map(|o| customers.iter().filter(|c| matches(o, c)).map(|c| Pair { id: o.id, name: Some(c.name.clone()), amount: o.amount })).collect();
+        let want = inner_ref(&orders, &customers);
         let inner = run_job::<Pair>(job(Job::new(inner_q)));
         if customers.len() > orders.len() {
             prop_assert_eq!(sorted(inner), sorted(want));
@@ -132,16 +166,13 @@ proptest! {
             prop_assert_eq!(inner, want);
         }
 
-        let want: Vec<Pair> = orders.iter().flat_map(|o| {
-            let m: Vec<Pair> = customers.iter().filter(|c| matches(o, c)).map(|c| Pair { id: o.id, name: Some(c.name.clone()), amount: o.amount }).collect();
-            if m.is_empty() { vec![Pair { id: o.id, name: None, amount: o.amount }] } else { m }
-        }).collect();
+        let want = left_ref(&orders, &customers);
         prop_assert_eq!(run_job::<Pair>(job(Job::new(left_q))), want);
 
-        let want: Vec<Order> = orders.iter().filter(|o| customers.iter().any(|c| c.name != "zz" && matches(o, c))).cloned().collect();
+        let want = semi_ref(&orders, &customers);
         prop_assert_eq!(run_job::<Order>(job(Job::new(semi_q))), want);
 
-        let want: Vec<Order> = orders.iter().filter(|o| !customers.iter().any(|c| matches(o, c))).cloned().collect();
+        let want = anti_ref(&orders, &customers);
         prop_assert_eq!(run_job::<Order>(job(Job::new(anti_q))), want);
 
         // Unmatched build rows come after the probe's output, in no particular order.
@@ -160,19 +191,16 @@ proptest! {
         // A budget of at most 1 KiB spills the build side after nearly every morsel; each
         // probe row must meet its partition exactly once (left and anti rows included).
         let job = |p: Job| p.source("orders", memory(orders.clone())).source("customers", memory(customers.clone())).batch_rows(split).parallelism(workers).memory_limit(limit);
-        let want: Vec<Pair> = orders.iter().filter(|o| o.amount >= 0).flat_map(|o| customers.iter().filter(|c| matches(o, c)).map(|c| Pair { id: o.id, name: Some(c.name.clone()), amount: o.amount })).collect();
+        let want = inner_ref(&orders, &customers);
         prop_assert_eq!(sorted(run_job::<Pair>(job(Job::new(inner_q)))), sorted(want));
 
-        let want: Vec<Pair> = orders.iter().flat_map(|o| {
-            let m: Vec<Pair> = customers.iter().filter(|c| matches(o, c)).map(|c| Pair { id: o.id, name: Some(c.name.clone()), amount: o.amount }).collect();
-            if m.is_empty() { vec![Pair { id: o.id, name: None, amount: o.amount }] } else { m }
-        }).collect();
+        let want = left_ref(&orders, &customers);
         prop_assert_eq!(sorted(run_job::<Pair>(job(Job::new(left_q)))), sorted(want));
 
-        let want: Vec<Order> = orders.iter().filter(|o| customers.iter().any(|c| c.name != "zz" && matches(o, c))).cloned().collect();
+        let want = semi_ref(&orders, &customers);
         prop_assert_eq!(sorted(run_job::<Order>(job(Job::new(semi_q)))), sorted(want));
 
-        let want: Vec<Order> = orders.iter().filter(|o| !customers.iter().any(|c| matches(o, c))).cloned().collect();
+        let want = anti_ref(&orders, &customers);
         prop_assert_eq!(sorted(run_job::<Order>(job(Job::new(anti_q)))), sorted(want));
 
         prop_assert_eq!(sorted(run_job::<Both>(job(Job::new(right_q)))), sorted(right_ref(&orders, &customers)));
@@ -200,19 +228,16 @@ proptest! {
         workers in 1usize..3,
     ) {
         let job = |p: Job| p.source("orders", memory(orders.clone())).source("customers", memory(customers.clone())).batch_rows(128).parallelism(workers);
-        let want: Vec<Pair> = orders.iter().filter(|o| o.amount >= 0).flat_map(|o| customers.iter().filter(|c| matches(o, c)).map(|c| Pair { id: o.id, name: Some(c.name.clone()), amount: o.amount })).collect();
+        let want = inner_ref(&orders, &customers);
         prop_assert_eq!(sorted(run_job::<Pair>(job(Job::new(inner_q)))), sorted(want));
 
-        let want: Vec<Pair> = orders.iter().flat_map(|o| {
-            let m: Vec<Pair> = customers.iter().filter(|c| matches(o, c)).map(|c| Pair { id: o.id, name: Some(c.name.clone()), amount: o.amount }).collect();
-            if m.is_empty() { vec![Pair { id: o.id, name: None, amount: o.amount }] } else { m }
-        }).collect();
+        let want = left_ref(&orders, &customers);
         prop_assert_eq!(run_job::<Pair>(job(Job::new(left_q))), want);
 
-        let want: Vec<Order> = orders.iter().filter(|o| customers.iter().any(|c| c.name != "zz" && matches(o, c))).cloned().collect();
+        let want = semi_ref(&orders, &customers);
         prop_assert_eq!(run_job::<Order>(job(Job::new(semi_q))), want);
 
-        let want: Vec<Order> = orders.iter().filter(|o| !customers.iter().any(|c| matches(o, c))).cloned().collect();
+        let want = anti_ref(&orders, &customers);
         prop_assert_eq!(run_job::<Order>(job(Job::new(anti_q))), want);
 
         prop_assert_eq!(sorted(run_job::<Both>(job(Job::new(right_q)))), sorted(right_ref(&orders, &customers)));

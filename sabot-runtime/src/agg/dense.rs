@@ -7,6 +7,7 @@
 //! same observation.
 
 use super::key::GroupKey;
+use std::sync::OnceLock;
 
 /// Tables with fewer keys stay in the cache: a bitmap would only add a step.
 const MIN_KEYS: usize = 256;
@@ -46,6 +47,17 @@ impl DenseKeys {
             bits[(at / 64) as usize] |= 1u64 << (at % 64);
         }
         Some(DenseKeys { min, span, bits })
+    }
+
+    /// The bitmap in `cell`, made from `keys` at the first call. A build side under a memory
+    /// budget (`budgeted`) gets none: it would be memory the budget does not count.
+    pub(super) fn cached<'c, 'a, Q: GroupKey + 'a, I: Iterator<Item = &'a Q::Owned>>(
+        cell: &'c OnceLock<Option<Self>>,
+        budgeted: bool,
+        len: usize,
+        keys: impl FnOnce() -> I,
+    ) -> Option<&'c Self> {
+        cell.get_or_init(|| if budgeted { None } else { Self::of::<Q>(keys(), len) }).as_ref()
     }
 
     /// Whether `key` is a key of the table (`as_int` is one-to-one, so the bit is the answer);

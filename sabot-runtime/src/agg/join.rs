@@ -112,16 +112,13 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
         self.groups.get(key).map_or(&[], |g| g.rows.as_slice())
     }
 
-    /// Whether `key` may have rows here: `false` only when the keys' bitmap rules it out.
-    /// Under a memory budget (a hook, or a spilled partition) no bitmap is made: it would be
-    /// memory the budget does not count.
+    /// Whether `key` may have rows here: `false` only when the keys' bitmap rules it out
+    /// (none under a memory budget: a hook, or a spilled partition).
     #[inline(always)]
     fn may_hold<Q: GroupKey<Owned = K>>(&self, key: &Q) -> bool {
-        let dense = self.dense.get_or_init(|| {
-            let budgeted = self.spill.is_some() || self.partition.is_some();
-            if budgeted { None } else { DenseKeys::of::<Q>(self.groups.keys(), self.groups.len()) }
-        });
-        dense.as_ref().and_then(|d| d.holds(key)).unwrap_or(true)
+        let budgeted = self.spill.is_some() || self.partition.is_some();
+        let dense = DenseKeys::cached::<Q, _>(&self.dense, budgeted, self.groups.len(), || self.groups.keys());
+        dense.and_then(|d| d.holds(key)).unwrap_or(true)
     }
 
     /// Whether a probe made the keys' bitmap.

@@ -53,11 +53,9 @@ impl<K: Hash + Eq + Send + Sync + 'static> KeySet<K> {
         }
         // The bitmap, when there is one, is the whole answer for an integer key. Under a memory
         // budget none is made (see `JoinTable`).
-        let dense = self.dense.get_or_init(|| {
-            let budgeted = self.keys.hook_ref().is_some() || self.partition.is_some();
-            if budgeted { None } else { DenseKeys::of::<Q>(self.keys.keys(), self.keys.len()) }
-        });
-        match dense.as_ref().and_then(|d| d.holds(&key)) {
+        let budgeted = self.keys.hook_ref().is_some() || self.partition.is_some();
+        let dense = DenseKeys::cached::<Q, _>(&self.dense, budgeted, self.keys.len(), || self.keys.keys());
+        match dense.and_then(|d| d.holds(&key)) {
             Some(found) => found,
             None => self.keys.get(key).is_some(),
         }

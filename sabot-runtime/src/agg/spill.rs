@@ -337,7 +337,7 @@ fn write_runs_by_partition<K: StateCodec + Hash + Eq, A: StateCodec>(
         }
         append_run(spill, stage, current as usize, order, &mut keys, &mut states)?;
     }
-    table.take_groups().for_each(drop);
+    drop(table.take_groups());
     spill.note_spill(groups);
     Ok(())
 }

@@ -68,15 +68,12 @@ impl ChunkReader for PreadFile {
         // One read of the whole range (a page), where `read_to_end` would read 8 KiB first and
         // double from there.
         let mut buffer = vec![0u8; length];
-        let mut read = 0;
-        while read < length {
-            match read_at(&self.file, &mut buffer[read..], start + read as u64) {
-                Ok(0) => return Err(ParquetError::EOF(format!("expected {length} bytes at offset {start}, the file ends after {read}"))),
-                Ok(n) => read += n,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(e.into()),
+        At { file: Arc::clone(&self.file), pos: start }.read_exact(&mut buffer).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => {
+                ParquetError::EOF(format!("expected {length} bytes at offset {start}, the file has {} bytes", self.len))
             }
-        }
+            _ => e.into(),
+        })?;
         Ok(buffer.into())
     }
 }
