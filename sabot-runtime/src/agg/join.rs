@@ -10,7 +10,7 @@ use super::table::GroupTable;
 use crate::error::{Error, Result};
 use crate::record::Record;
 use arrow::array::{ArrayRef, AsArray, BinaryBuilder, RecordBatch, UInt64Array};
-use arrow::datatypes::{DataType, Field, Schema, UInt64Type};
+use arrow::datatypes::{DataType, Field, Schema};
 use sabot_state::StateCodec;
 use smallvec::{SmallVec, smallvec};
 use std::any::Any;
@@ -246,13 +246,17 @@ fn read_build<K: StateCodec + Hash + Eq + Send + Sync + 'static, B: Record>(
     p: usize,
 ) -> Result<JoinTable<K, B>> {
     let name = spill.table(format_args!("s{stage}/p{p}"));
-    let mut batches = spill.backend().read(&name)?;
-    // Each batch holds one spill: ordering batches keeps build-input order per key.
-    batches.sort_by_key(|b| b.column(b.num_columns() - 1).as_primitive::<UInt64Type>().value(0));
+    let batches = spill.backend().read(&name)?;
     let mut table = JoinTable::new();
     table.partition = Some(p);
-    for batch in batches {
-        let n = batch.num_columns();
+    let Some(n) = batches.first().map(|b| b.num_columns()) else {
+        spill.backend().drop_table(&name)?;
+        return Ok(table);
+    };
+    // In spill order, so that each key's rows keep build-input order (Tonbo hands back
+    // batches that mix spills).
+    for (b, rows) in spill::in_tag_order(&batches, n - 1) {
+        let batch = batches[b].slice(rows.start, rows.len());
         let keys = batch.column(n - 2).as_binary::<i32>().clone();
         let rows = B::from_batch(&batch.project(&(0..n - 2).collect::<Vec<_>>()).map_err(|e| Error::arrow(format!("reading {name}"), e))?)?;
         for (i, row) in rows.into_iter().enumerate() {

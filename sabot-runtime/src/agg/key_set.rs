@@ -143,9 +143,7 @@ impl<K: Hash + Eq + Send + Sync + 'static> BuildPartial for KeySet<K> {
         let (ctx, stage, read) = (Arc::clone(&hook.ctx), hook.stage, hook.read);
         let load = move |p: usize| -> Result<Arc<dyn Any + Send + Sync>> {
             let mut keys = GroupTable::new();
-            for (key, ()) in read(&ctx, stage, p)? {
-                keys.insert_owned(key, (), |_, _| ());
-            }
+            read(&ctx, stage, p, &mut |key, ()| keys.insert_owned(key, (), |_, _| ()))?;
             Ok(Arc::new(KeySet { keys, partition: Some(p), dense: std::sync::OnceLock::new() }))
         };
         Ok(Arc::new(SpilledBuild::new(Box::new(load))))

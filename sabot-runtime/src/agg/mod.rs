@@ -12,6 +12,7 @@ mod join;
 mod key;
 mod key_set;
 mod memo;
+mod resident;
 mod sort;
 mod spill;
 mod table;

@@ -24,6 +24,14 @@ pub struct SpillCtx {
     /// Bytes a spill encodes before appending them to the backend.
     flush_bytes: usize,
     used: AtomicUsize,
+    /// The job's whole limit, which the process's resident set is held to.
+    resident_limit: usize,
+    /// Bytes the tables have grown by in all (reservations added, never taken back), and the
+    /// figure at which the resident set is next looked at.
+    grown: AtomicUsize,
+    next_look: AtomicUsize,
+    /// Spills asked for because the resident set was over the limit.
+    resident_spills: AtomicU64,
     prefix: String,
     tables: Mutex<BTreeSet<String>>,
     spills: AtomicU64,
@@ -31,10 +39,12 @@ pub struct SpillCtx {
 }
 
 impl SpillCtx {
-    /// Spilling into `backend` for a job limited to `limit` bytes. The tables get three
+    /// Spilling into `backend` for a job limited to `limit` bytes. The tables get at most three
     /// quarters of it; the rest is for what every run holds besides them: decoded input
     /// morsels, the encoded slices a spill writes (a 32nd of the limit each, at most 8 MiB) and
-    /// the backend's write buffers.
+    /// the backend's write buffers. How much that rest is depends on the backend and the
+    /// input, so the process's resident set is looked at as the tables grow, and they spill
+    /// sooner when it is over `limit` (see [`SpillCtx::reserve`]).
     pub fn new(backend: Arc<dyn StateBackend>, limit: usize) -> Self {
         static RUNS: AtomicU64 = AtomicU64::new(0);
         let prefix = format!("spill-{}-{}", std::process::id(), RUNS.fetch_add(1, Ordering::Relaxed));
@@ -43,6 +53,10 @@ impl SpillCtx {
             limit: limit / 4 * 3,
             flush_bytes: (limit / 32).clamp(64 << 10, FLUSH_BYTES),
             used: AtomicUsize::new(0),
+            resident_limit: limit,
+            grown: AtomicUsize::new(0),
+            next_look: AtomicUsize::new(0),
+            resident_spills: AtomicU64::new(0),
             prefix,
             tables: Mutex::default(),
             spills: AtomicU64::new(0),
@@ -65,15 +79,47 @@ impl SpillCtx {
         &self.backend
     }
 
-    /// Adjusts the bytes held by tables (`delta` may be negative) and says whether the total
-    /// is over the limit.
+    /// Adjusts the bytes held by tables (`delta` may be negative) and says whether the table
+    /// that asked should spill: the tables hold more than their share of the limit, or they
+    /// grew and the process's resident set is over the whole limit.
     pub(crate) fn reserve(&self, delta: isize) -> bool {
-        let now = if delta >= 0 {
-            self.used.fetch_add(delta as usize, Ordering::Relaxed) + delta as usize
-        } else {
-            self.used.fetch_sub(delta.unsigned_abs(), Ordering::Relaxed) - delta.unsigned_abs()
-        };
-        now > self.limit
+        if delta < 0 {
+            let now = self.used.fetch_sub(delta.unsigned_abs(), Ordering::Relaxed) - delta.unsigned_abs();
+            return now > self.limit;
+        }
+        let now = self.used.fetch_add(delta as usize, Ordering::Relaxed) + delta as usize;
+        now > self.limit || self.resident_over(delta as usize, now)
+    }
+
+    /// Whether the resident set is over seven eighths of the job's limit, looked at each time
+    /// the tables have grown by a 64th of it (so a spill's freed memory shows before the next look, and one
+    /// look spills one table, not every table that grows meanwhile). Tables holding less than
+    /// a quarter of the limit do not spill for it: when the rest of the process alone is
+    /// over the limit, spilling them to nothing would only repeat.
+    fn resident_over(&self, grew: usize, now: usize) -> bool {
+        let grown = self.grown.fetch_add(grew, Ordering::Relaxed).wrapping_add(grew);
+        let next = self.next_look.load(Ordering::Relaxed);
+        if grown < next || now <= self.resident_limit / 4 {
+            return false;
+        }
+        let then = grown.saturating_add((self.resident_limit / 64).max(256 << 10));
+        if self.next_look.compare_exchange(next, then, Ordering::Relaxed, Ordering::Relaxed).is_err() {
+            return false;
+        }
+        // `grew` may not be allocated yet (a table reserves its doubled slots before it grows
+        // into them), so it counts on top. An eighth is left for what a spill itself holds
+        // while it writes (its encoded slices and the backend's buffers), which the look
+        // cannot see coming.
+        let over = super::resident::bytes().is_some_and(|rss| rss.saturating_add(grew) > self.resident_limit - self.resident_limit / 8);
+        if over {
+            self.resident_spills.fetch_add(1, Ordering::Relaxed);
+        }
+        over
+    }
+
+    /// Spills asked for because the process's resident set was over the limit.
+    pub fn resident_spills(&self) -> u64 {
+        self.resident_spills.load(Ordering::Relaxed)
     }
 
     /// Whether `extra` more bytes would still be within the limit.
@@ -322,20 +368,38 @@ fn write_runs_by_partition<K: StateCodec + Hash + Eq, A: StateCodec>(
 ) -> Result<()> {
     let groups = table.len() as u64;
     {
-        let mut by_part: Vec<(u8, &K, &A)> = table.iter().map(|(k, a)| (partition_of(k) as u8, k, a)).collect();
-        by_part.sort_unstable_by_key(|g| g.0);
+        // Groups ordered by partition with a counting sort: a partition byte and a pointer per
+        // group (9 bytes) while the spill runs, where sorting (partition, key, state) triples
+        // took 24, about 50 MB beside a 256 MiB budget's table.
+        let parts: Vec<u8> = table.iter().map(|(k, _)| partition_of(k) as u8).collect();
+        let mut starts = [0usize; PARTITIONS + 1];
+        for &p in &parts {
+            starts[p as usize + 1] += 1;
+        }
+        for p in 0..PARTITIONS {
+            starts[p + 1] += starts[p];
+        }
+        let mut by_part: Vec<Option<&(K, A)>> = vec![None; parts.len()];
+        let mut next = starts;
+        for (group, &p) in table.entries().zip(&parts) {
+            by_part[next[p as usize]] = Some(group);
+            next[p as usize] += 1;
+        }
+        drop(parts);
         let (mut keys, mut states) = (BinaryBuilder::new(), BinaryBuilder::new());
         let mut buf = Vec::new();
-        let mut pending = 0usize;
-        let mut current = by_part.first().map_or(0, |g| g.0);
-        for (p, key, state) in by_part {
-            if p != current || pending >= spill.flush_bytes {
-                append_run(spill, stage, current as usize, order, &mut keys, &mut states)?;
-                (current, pending) = (p, 0);
+        for p in 0..PARTITIONS {
+            let mut pending = 0usize;
+            for &group in &by_part[starts[p]..starts[p + 1]] {
+                let (key, state) = group.expect("every slot is filled by the counting sort");
+                if pending >= spill.flush_bytes {
+                    append_run(spill, stage, p, order, &mut keys, &mut states)?;
+                    pending = 0;
+                }
+                pending += encode_group(key, state, &mut keys, &mut states, &mut buf);
             }
-            pending += encode_group(key, state, &mut keys, &mut states, &mut buf);
+            append_run(spill, stage, p, order, &mut keys, &mut states)?;
         }
-        append_run(spill, stage, current as usize, order, &mut keys, &mut states)?;
     }
     drop(table.take_groups());
     spill.note_spill(groups);
@@ -386,26 +450,58 @@ fn append_run(spill: &SpillCtx, stage: usize, p: usize, order: u64, keys: &mut B
     Ok(())
 }
 
-/// Every group spilled to partition `p` of stage `stage`, in input order.
-pub(crate) fn read_partition<K: StateCodec, A: StateCodec>(spill: &SpillCtx, stage: usize, p: usize) -> Result<Vec<(K, A)>> {
+/// Hands every group spilled to partition `p` of stage `stage` to `each`, in input order, and
+/// drops the partition. Groups are decoded one at a time into `each` (the caller's table), so
+/// a partition is in memory as its stored batches and that table, not also as a list.
+pub(crate) fn read_partition<K: StateCodec, A: StateCodec>(
+    spill: &SpillCtx,
+    stage: usize,
+    p: usize,
+    each: &mut dyn FnMut(K, A),
+) -> Result<()> {
     let name = spill.table(format_args!("s{stage}/p{p}"));
     let batches = spill.backend.read(&name)?;
-    let mut rows: Vec<(u64, usize, usize)> = Vec::new();
-    for (b, batch) in batches.iter().enumerate() {
-        let orders = batch.column(0).as_primitive::<UInt64Type>();
-        rows.extend(orders.values().iter().enumerate().map(|(i, &o)| (o, b, i)));
-    }
-    // Stable: rows of one spill keep their order; spills merge in (split, spill) order.
-    rows.sort_by_key(|r| r.0);
     let bad = |what: &str| StateError::Decode { what: name.clone(), message: format!("a spilled {what} does not decode") };
-    let mut out = Vec::with_capacity(rows.len());
-    for (_, b, i) in rows {
+    for (b, rows) in in_tag_order(&batches, 0) {
         let (keys, states) = (batches[b].column(1).as_binary::<i32>(), batches[b].column(2).as_binary::<i32>());
-        let (key, _) = K::decode(keys.value(i)).ok_or_else(|| bad("key"))?;
-        let (state, _) = A::decode(states.value(i)).ok_or_else(|| bad("state"))?;
-        out.push((key, state));
+        for i in rows {
+            let (key, _) = K::decode(keys.value(i)).ok_or_else(|| bad("key"))?;
+            let (state, _) = A::decode(states.value(i)).ok_or_else(|| bad("state"))?;
+            each(key, state);
+        }
     }
+    drop(batches);
     spill.backend.drop_table(&name)?;
+    Ok(())
+}
+
+/// The rows of spilled `batches` in order-tag order (column `tag` holds the tags), as
+/// (batch, rows) stretches. Batches come back in append order, but a backend may cut or join
+/// them (Tonbo returns rows in batches of its own): each batch is taken as stretches of rows
+/// with one tag, and ordering the stretches by tag, stably, puts a spill's rows in append
+/// order and spills in (split, spill) order. A spill appends one tag at a time, so there are
+/// about as many stretches as appends.
+pub(crate) fn in_tag_order(batches: &[RecordBatch], tag: usize) -> Vec<(usize, std::ops::Range<usize>)> {
+    let mut stretches: Vec<(u64, usize, std::ops::Range<usize>)> = Vec::with_capacity(batches.len());
+    for (b, batch) in batches.iter().enumerate() {
+        let tags = batch.column(tag).as_primitive::<UInt64Type>().values();
+        let mut start = 0;
+        for i in 1..=tags.len() {
+            if i == tags.len() || tags[i] != tags[start] {
+                stretches.push((tags[start], b, start..i));
+                start = i;
+            }
+        }
+    }
+    stretches.sort_by_key(|s| s.0);
+    stretches.into_iter().map(|(_, b, rows)| (b, rows)).collect()
+}
+
+/// Every group of partition `p`, as a list (for tests).
+#[cfg(test)]
+fn read_partition_vec<K: StateCodec, A: StateCodec>(spill: &SpillCtx, stage: usize, p: usize) -> Result<Vec<(K, A)>> {
+    let mut out = Vec::new();
+    read_partition(spill, stage, p, &mut |k, a| out.push((k, a)))?;
     Ok(out)
 }
 
@@ -475,7 +571,7 @@ mod tests {
         assert!(table.is_empty());
         let batches: usize = (0..PARTITIONS).map(|p| spill.backend.read(&spill.table(format_args!("s0/p{p}"))).unwrap().len()).sum();
         assert!(batches > PARTITIONS, "one append per partition and slice: {batches}");
-        let mut back: Vec<(u64, u64)> = (0..PARTITIONS).flat_map(|p| read_partition::<u64, u64>(&spill, 0, p).unwrap()).collect();
+        let mut back: Vec<(u64, u64)> = (0..PARTITIONS).flat_map(|p| read_partition_vec::<u64, u64>(&spill, 0, p).unwrap()).collect();
         back.sort_unstable();
         assert_eq!(back.len() as u64, groups);
         assert!(back.iter().enumerate().all(|(i, &(k, v))| k == i as u64 && v == k * 3));
@@ -529,7 +625,7 @@ mod tests {
         assert!(table.is_empty());
         let batches: usize = (0..PARTITIONS).map(|p| spill.backend.read(&spill.table(format_args!("s0/p{p}"))).unwrap().len()).sum();
         assert!(batches <= PARTITIONS + 4, "one append per partition (and slice boundary): {batches}");
-        let mut back: Vec<(u64, u64)> = (0..PARTITIONS).flat_map(|p| read_partition::<u64, u64>(&spill, 0, p).unwrap()).collect();
+        let mut back: Vec<(u64, u64)> = (0..PARTITIONS).flat_map(|p| read_partition_vec::<u64, u64>(&spill, 0, p).unwrap()).collect();
         back.sort_unstable();
         assert_eq!(back.len() as u64, groups);
         assert!(back.iter().enumerate().all(|(i, &(k, v))| k == i as u64 && v == k * 3));
@@ -559,5 +655,47 @@ mod tests {
         drop(b);
         assert_eq!(a.len(), 1500);
         assert_eq!(spill.used.load(Ordering::Relaxed), a.held_bytes());
+    }
+
+    /// Tables well under their share spill once the process's resident set is over the
+    /// limit, one look per 64th of the limit they grow by; under a limit far above the
+    /// resident set they do not.
+    #[test]
+    fn tables_spill_when_the_resident_set_is_over_the_limit() {
+        let rss = super::super::resident::bytes().expect("Linux has /proc/self/status");
+        let backend: Arc<dyn StateBackend> = Arc::new(sabot_state::MemoryBackend::default());
+
+        let tight = SpillCtx::new(Arc::clone(&backend), rss / 2);
+        assert!(!tight.reserve((tight.resident_limit / 4) as isize), "a quarter of the limit is not spilled for the resident set");
+        assert!(tight.reserve((tight.resident_limit / 64) as isize), "over the limit: the table that grew spills");
+        assert_eq!(tight.resident_spills(), 1);
+        assert!(!tight.reserve(1024), "the next look waits for another 64th of growth");
+        assert!(tight.used.load(Ordering::Relaxed) < tight.limit(), "all of it is within the tables' share");
+
+        let roomy = SpillCtx::new(backend, rss.saturating_mul(4).saturating_add(1 << 30));
+        assert!(!roomy.reserve((roomy.limit() / 2) as isize));
+        assert!(!roomy.reserve((roomy.resident_limit / 16) as isize));
+        assert_eq!(roomy.resident_spills(), 0);
+    }
+
+    /// A backend may hand back batches that hold several runs (Tonbo cuts its own): groups
+    /// still come back in tag order, and within a tag in append order.
+    #[test]
+    fn runs_sharing_a_batch_come_back_in_tag_order() {
+        let spill = SpillCtx::new(Arc::new(sabot_state::MemoryBackend::default()), 64 << 20);
+        let append = |tags: &[u64], values: &[u64]| {
+            let (mut keys, mut states) = (BinaryBuilder::new(), BinaryBuilder::new());
+            for v in values {
+                keys.append_value(v.to_le_bytes());
+                states.append_value(v.to_le_bytes());
+            }
+            let orders: ArrayRef = Arc::new(UInt64Array::from(tags.to_vec()));
+            let batch = RecordBatch::try_new(run_schema(), vec![orders, Arc::new(keys.finish()), Arc::new(states.finish())]).unwrap();
+            spill.backend.append(&spill.table(format_args!("s0/p3")), &batch).unwrap();
+        };
+        append(&[7, 7, 2, 2, 9], &[70, 71, 20, 21, 90]);
+        append(&[2, 7, 1], &[22, 72, 10]);
+        let back: Vec<u64> = read_partition_vec::<u64, u64>(&spill, 0, 3).unwrap().into_iter().map(|(k, _)| k).collect();
+        assert_eq!(back, [10, 20, 21, 22, 70, 71, 72, 90]);
     }
 }

@@ -32,7 +32,7 @@ pub struct GroupTable<K, A> {
 type Hook<K, A> = SpillHook<WriteFn<GroupTable<K, A>>, ReadFn<K, A>>;
 
 /// Reads back the groups of (stage, partition) in input order.
-type ReadFn<K, A> = fn(&SpillCtx, usize, usize) -> Result<Vec<(K, A)>>;
+type ReadFn<K, A> = fn(&SpillCtx, usize, usize, &mut dyn FnMut(K, A)) -> Result<()>;
 
 /// A copy of the groups (without the spill hook: a copy never spills).
 impl<K: Clone, A: Clone> Clone for GroupTable<K, A> {
@@ -142,6 +142,11 @@ impl<K: Hash + Eq, A> GroupTable<K, A> {
     /// The groups, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&K, &A)> {
         self.table.iter().map(|(k, a)| (k, a))
+    }
+
+    /// The groups as stored (key and state side by side), in the order of [`GroupTable::iter`].
+    pub(crate) fn entries(&self) -> impl Iterator<Item = &(K, A)> {
+        self.table.iter()
     }
 
     /// Adds a group by owned key, combining with an existing state of the key through `merge`.
@@ -489,9 +494,7 @@ where
         let mut tables = Vec::new();
         for p in 0..PARTITIONS {
             let mut groups = GroupTable::new();
-            for (key, state) in read(&ctx, stage, p)? {
-                groups.insert_owned(key, state, &self.merge);
-            }
+            read(&ctx, stage, p, &mut |key, state| groups.insert_owned(key, state, &self.merge))?;
             if groups.is_empty() {
                 continue;
             }

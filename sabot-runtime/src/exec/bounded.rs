@@ -192,7 +192,13 @@ pub fn run_bounded(spec: &PipelineSpec, sources: &[&dyn Source], sinks: &mut [Bo
     }
     if let Some(spill) = spill {
         summary.spills = spill.stats();
-        tracing::info!(spills = summary.spills.0, groups = summary.spills.1, backend = spill.backend().kind(), "spilled");
+        tracing::info!(
+            spills = summary.spills.0,
+            groups = summary.spills.1,
+            for_resident_set = spill.resident_spills(),
+            backend = spill.backend().kind(),
+            "spilled"
+        );
         spill.cleanup()?;
     }
     summary.elapsed = started.elapsed();
