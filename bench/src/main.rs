@@ -61,6 +61,11 @@ enum Command {
         /// Queries to run (comma separated).
         #[arg(long, value_delimiter = ',', default_value = "q1,q3,q6")]
         queries: Vec<String>,
+        /// Rounds, each timing every engine in turn (Sabot, then each peer): on a machine
+        /// whose speed drifts, engines measured side by side round after round compare fairly,
+        /// and a summary counts the rounds Sabot was at or under the fastest peer.
+        #[arg(long, default_value_t = 1)]
+        rounds: usize,
     },
     /// Group-by with many distinct keys, and a join with a large build side, under a memory
     /// limit, spilling to each state backend: time, spills and peak RSS per run (each run in
@@ -157,7 +162,7 @@ fn main() -> anyhow::Result<()> {
         Command::Nexmark { events, data, runs, threads, python, queries } => {
             nexmark::run(events, &data, runs, threads, python.as_deref(), &queries)
         }
-        Command::Tpch { data, runs, threads, python, queries } => tpch::run(&data, runs, threads, &python, &queries),
+        Command::Tpch { data, runs, threads, python, queries, rounds } => tpch::run(&data, runs, threads, &python, &queries, rounds),
         Command::Spill { keys, limit, states, data, threads } => spill::run(keys, &limit, &states, &data, threads),
         Command::SpillChild { query, keys, input, accounts, out, state, limit, threads } => {
             spill::child(&query, keys, &input, &accounts, &out, &state, limit, threads)

@@ -24,17 +24,90 @@ fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     (median(times), first)
 }
 
-/// Runs the benchmark over `dir/lineitem.parquet` (and `orders`, `customer` for Q3).
-pub fn run(dir: &str, runs: usize, threads: usize, python: &str, queries: &[String]) -> anyhow::Result<()> {
+/// One round: Sabot's median per query, then each peer's (or why it has none).
+struct Round {
+    sabot: Vec<(&'static str, f64)>,
+    peers: Vec<Result<Vec<(String, f64)>, &'static str>>,
+}
+
+impl Round {
+    /// Each peer's median for `q` in this round, by peer.
+    fn peer_times(&self, q: &str) -> Vec<Result<Option<f64>, &'static str>> {
+        self.peers.iter().map(|t| t.as_ref().map(|t| t.iter().find(|(n, _)| n == q).map(|(_, s)| *s)).map_err(|e| *e)).collect()
+    }
+
+    /// The fastest peer for `q` in this round and its time.
+    fn fastest(&self, q: &str) -> Option<(&'static str, f64)> {
+        let times = self.peer_times(q);
+        PEERS.iter().zip(times).filter_map(|(name, t)| Some((*name, t.ok()??))).min_by(|a, b| a.1.total_cmp(&b.1))
+    }
+}
+
+/// Runs the benchmark over `dir/lineitem.parquet` (and `orders`, `customer` for Q3), `rounds`
+/// times with every engine in each round.
+pub fn run(dir: &str, runs: usize, threads: usize, python: &str, queries: &[String], rounds: usize) -> anyhow::Result<()> {
     let file = format!("{dir}/lineitem.parquet");
+    let rounds = (0..rounds.max(1))
+        .map(|_| -> anyhow::Result<Round> {
+            let sabot = sabot_round(dir, &file, runs, threads, queries)?;
+            let peers = PEERS.iter().map(|p| peer(python, p, &file, runs, threads)).collect();
+            Ok(Round { sabot, peers })
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    println!(
+        "bench tpch: {file}, {threads} threads on {} cores, median of {runs} warm runs; Sabot's answers checked against DuckDB's",
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    );
+    for (i, round) in rounds.iter().enumerate() {
+        if rounds.len() > 1 {
+            println!("round {}", i + 1);
+        }
+        print!("{:<6} {:>12}", "query", "sabot s");
+        PEERS.iter().for_each(|p| print!(" {:>12}", format!("{p} s")));
+        println!(" {:>13} {:>14}", "fastest peer", "peer / sabot");
+        for &(q, s) in &round.sabot {
+            print!("{q:<6} {s:>12.4}");
+            for t in round.peer_times(q) {
+                match t {
+                    Ok(Some(d)) => print!(" {d:>12.4}"),
+                    Ok(None) => print!(" {:>12}", "n/a"),
+                    Err(why) => print!(" {why:>12}"),
+                }
+            }
+            match round.fastest(q) {
+                Some((name, d)) => println!(" {name:>13} {:>13.2}x", d / s),
+                None => println!(" {:>13} {:>14}", "n/a", "n/a"),
+            }
+        }
+    }
+    if rounds.len() > 1 {
+        println!(
+            "over {} rounds: per query, the median of the rounds' peer / sabot ratios and the rounds Sabot was at or under the fastest peer",
+            rounds.len()
+        );
+        for &(q, _) in &rounds[0].sabot {
+            let ratios: Vec<f64> = rounds.iter().filter_map(|r| Some(r.fastest(q)?.1 / r.sabot.iter().find(|(n, _)| *n == q)?.1)).collect();
+            if ratios.is_empty() {
+                println!("{q:<6} no peer measured");
+                continue;
+            }
+            let ahead = ratios.iter().filter(|&&r| r >= 1.0).count();
+            println!("{q:<6} median ratio {:.2}x, ahead or level in {ahead} of {}", crate::median(ratios.clone()), ratios.len());
+        }
+    }
+    Ok(())
+}
+
+/// Sabot's medians for the chosen queries, each answer checked against DuckDB's.
+fn sabot_round(dir: &str, file: &str, runs: usize, threads: usize, queries: &[String]) -> anyhow::Result<Vec<(&'static str, f64)>> {
     let on = |q: &str| queries.iter().any(|x| x == q);
     let answer = |name: &str| -> Vec<String> {
         std::fs::read_to_string(format!("{dir}/{name}")).unwrap_or_default().lines().skip(1).map(String::from).collect()
     };
-    let mut timings: Vec<(&str, f64)> = Vec::new();
+    let mut timings: Vec<(&'static str, f64)> = Vec::new();
     if on("q1") {
         let (s, rows) =
-            time(runs, || Job::new(q1).source("lineitem", parquet(&file)).parallelism(threads).collect::<Q1Row>().expect("q1 runs"));
+            time(runs, || Job::new(q1).source("lineitem", parquet(file)).parallelism(threads).collect::<Q1Row>().expect("q1 runs"));
         let got: Vec<String> = rows
             .iter()
             .map(|r| {
@@ -50,7 +123,7 @@ pub fn run(dir: &str, runs: usize, threads: usize, python: &str, queries: &[Stri
             Job::new(q3)
                 .source("customer", parquet(format!("{dir}/customer.parquet")))
                 .source("orders", parquet(format!("{dir}/orders.parquet")))
-                .source("lineitem", parquet(&file))
+                .source("lineitem", parquet(file))
                 .parallelism(threads)
                 .collect::<Q3Row>()
                 .expect("q3 runs")
@@ -62,41 +135,12 @@ pub fn run(dir: &str, runs: usize, threads: usize, python: &str, queries: &[Stri
     }
     if on("q6") {
         let (s, rows) =
-            time(runs, || Job::new(q6).source("lineitem", parquet(&file)).parallelism(threads).collect::<Q6Row>().expect("q6 runs"));
+            time(runs, || Job::new(q6).source("lineitem", parquet(file)).parallelism(threads).collect::<Q6Row>().expect("q6 runs"));
         let got: Vec<String> = rows.iter().map(|r| r.revenue.to_string()).collect();
         anyhow::ensure!(got == answer("q6.answer.csv"), "q6 differs from DuckDB's answer");
         timings.push(("q6", s));
     }
-
-    let peers: Vec<_> = PEERS.iter().map(|p| peer(python, p, &file, runs, threads)).collect();
-    println!(
-        "bench tpch: {file}, {threads} threads on {} cores, median of {runs} warm runs; Sabot's answers checked against DuckDB's",
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    );
-    print!("{:<6} {:>12}", "query", "sabot s");
-    PEERS.iter().for_each(|p| print!(" {:>12}", format!("{p} s")));
-    println!(" {:>13} {:>14}", "fastest peer", "peer / sabot");
-    for &(q, s) in &timings {
-        print!("{q:<6} {s:>12.4}");
-        let mut fastest: Option<(&str, f64)> = None;
-        for (name, timings) in PEERS.iter().zip(&peers) {
-            match timings.as_ref().map(|t| t.iter().find(|(n, _)| n == q).map(|(_, s)| *s)) {
-                Ok(Some(d)) => {
-                    print!(" {d:>12.4}");
-                    if fastest.is_none_or(|(_, f)| d < f) {
-                        fastest = Some((name, d));
-                    }
-                }
-                Ok(None) => print!(" {:>12}", "n/a"),
-                Err(why) => print!(" {why:>12}"),
-            }
-        }
-        match fastest {
-            Some((name, d)) => println!(" {name:>13} {:>13.2}x", d / s),
-            None => println!(" {:>13} {:>14}", "n/a", "n/a"),
-        }
-    }
-    Ok(())
+    Ok(timings)
 }
 
 /// Runs one peer's script: its timings, or "missing" when Python or the peer's package is not
