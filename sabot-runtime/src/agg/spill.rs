@@ -28,9 +28,11 @@ pub struct SpillCtx {
     resident_limit: usize,
     /// Bytes the tables have grown by in all (reservations added, never taken back), and the
     /// figure at which the resident set is next looked at.
-    grown: AtomicUsize,
-    next_look: AtomicUsize,
-    /// Spills asked for because the resident set was over the limit.
+    grown: AtomicU64,
+    next_look: AtomicU64,
+    /// How the resident set is read (`resident::bytes`; tests give their own).
+    resident: fn() -> Option<usize>,
+    /// Looks that found the resident set over the limit.
     resident_spills: AtomicU64,
     prefix: String,
     tables: Mutex<BTreeSet<String>>,
@@ -54,8 +56,9 @@ impl SpillCtx {
             flush_bytes: (limit / 32).clamp(64 << 10, FLUSH_BYTES),
             used: AtomicUsize::new(0),
             resident_limit: limit,
-            grown: AtomicUsize::new(0),
-            next_look: AtomicUsize::new(0),
+            grown: AtomicU64::new(0),
+            next_look: AtomicU64::new(0),
+            resident: super::resident::bytes,
             resident_spills: AtomicU64::new(0),
             prefix,
             tables: Mutex::default(),
@@ -83,26 +86,40 @@ impl SpillCtx {
     /// that asked should spill: the tables hold more than their share of the limit, or they
     /// grew and the process's resident set is over the whole limit.
     pub(crate) fn reserve(&self, delta: isize) -> bool {
+        self.reserve_with(delta, true)
+    }
+
+    /// [`SpillCtx::reserve`], looking at the resident set only when `look` is set (a merge
+    /// that already looked, see [`SpillCtx::room_for`]).
+    fn reserve_with(&self, delta: isize, look: bool) -> bool {
         if delta < 0 {
             let now = self.used.fetch_sub(delta.unsigned_abs(), Ordering::Relaxed) - delta.unsigned_abs();
             return now > self.limit;
         }
         let now = self.used.fetch_add(delta as usize, Ordering::Relaxed) + delta as usize;
-        now > self.limit || self.resident_over(delta as usize, now)
+        now > self.limit || (look && self.resident_over(delta as usize, now))
+    }
+
+    /// Whether `extra` more bytes of tables would still be within the tables' share and, as
+    /// far as a look says, within the resident limit.
+    pub(crate) fn room_for(&self, extra: usize) -> bool {
+        let now = self.used.load(Ordering::Relaxed).saturating_add(extra);
+        now <= self.limit && !self.resident_over(extra, now)
     }
 
     /// Whether the resident set is over seven eighths of the job's limit, looked at each time
-    /// the tables have grown by a 64th of it (so a spill's freed memory shows before the next look, and one
-    /// look spills one table, not every table that grows meanwhile). Tables holding less than
-    /// a quarter of the limit do not spill for it: when the rest of the process alone is
-    /// over the limit, spilling them to nothing would only repeat.
+    /// the tables have grown by a 64th of it, at least 256 KiB (so a spill's freed memory shows
+    /// before the next look, and one look spills one table, not every table that grows
+    /// meanwhile). Tables holding less than a quarter of the limit do not spill for it: when
+    /// the rest of the process alone is over the limit, spilling them to nothing would only
+    /// repeat.
     fn resident_over(&self, grew: usize, now: usize) -> bool {
-        let grown = self.grown.fetch_add(grew, Ordering::Relaxed).wrapping_add(grew);
+        let grown = self.grown.fetch_add(grew as u64, Ordering::Relaxed).saturating_add(grew as u64);
         let next = self.next_look.load(Ordering::Relaxed);
         if grown < next || now <= self.resident_limit / 4 {
             return false;
         }
-        let then = grown.saturating_add((self.resident_limit / 64).max(256 << 10));
+        let then = grown.saturating_add((self.resident_limit / 64).max(256 << 10) as u64);
         if self.next_look.compare_exchange(next, then, Ordering::Relaxed, Ordering::Relaxed).is_err() {
             return false;
         }
@@ -110,21 +127,17 @@ impl SpillCtx {
         // into them), so it counts on top. An eighth is left for what a spill itself holds
         // while it writes (its encoded slices and the backend's buffers), which the look
         // cannot see coming.
-        let over = super::resident::bytes().is_some_and(|rss| rss.saturating_add(grew) > self.resident_limit - self.resident_limit / 8);
+        let over = (self.resident)().is_some_and(|rss| rss.saturating_add(grew) > self.resident_limit - self.resident_limit / 8);
         if over {
             self.resident_spills.fetch_add(1, Ordering::Relaxed);
         }
         over
     }
 
-    /// Spills asked for because the process's resident set was over the limit.
+    /// Looks that found the process's resident set over the limit: each asked the table that
+    /// grew to spill, or kept two split tables from merging in memory.
     pub fn resident_spills(&self) -> u64 {
         self.resident_spills.load(Ordering::Relaxed)
-    }
-
-    /// Whether `extra` more bytes would still be within the limit.
-    pub(crate) fn fits(&self, extra: usize) -> bool {
-        self.used.load(Ordering::Relaxed).saturating_add(extra) <= self.limit
     }
 
     /// Counts one table written out with `rows` groups or rows.
@@ -202,6 +215,14 @@ impl<W, R> SpillHook<W, R> {
         order
     }
 
+    /// Sets the table's reservation to `bytes` without looking at the resident set (the caller
+    /// just did).
+    fn hold(&mut self, bytes: usize) {
+        let delta = bytes as isize - self.reserved as isize;
+        self.reserved = bytes;
+        self.ctx.reserve_with(delta, false);
+    }
+
     /// Gives the reservation back (the table was emptied).
     pub(crate) fn release(&mut self) {
         self.account(0);
@@ -273,7 +294,7 @@ pub(crate) trait Spillable: Sized {
         // Merging in memory allocates the merged table's new slots while both tables are still
         // held: when the budget has no room for them, the two are written out instead.
         let growth = self.merge_growth(other);
-        let room = self.hook_ref().or(other.hook_ref()).is_none_or(|h| h.ctx.fits(growth));
+        let room = self.hook_ref().or(other.hook_ref()).is_none_or(|h| h.ctx.room_for(growth));
         if !self.wrote() && !other.wrote() && room {
             // A split without rows never joined the budget: the merged table, all the other's
             // rows, takes the other's hook (its reservation and its order tag).
@@ -289,7 +310,7 @@ pub(crate) trait Spillable: Sized {
                 hook.release();
             }
             if let Some(hook) = self.hook() {
-                hook.account(during);
+                hook.hold(during);
             }
             return Ok(false);
         }
@@ -359,7 +380,7 @@ pub(crate) fn write_runs<K: StateCodec + Hash + Eq, A: StateCodec>(
 /// [`write_runs`] for a backend that writes a file per append: the groups go out partition by
 /// partition, so an append holds a slice of one partition (about `flush_bytes`) instead of a
 /// 64th of a slice. The price is an index of the table's groups by partition while it is
-/// written, 24 bytes a group beside the table.
+/// written, 9 bytes a group beside the table (see the counting sort below).
 fn write_runs_by_partition<K: StateCodec + Hash + Eq, A: StateCodec>(
     table: &mut GroupTable<K, A>,
     spill: &SpillCtx,
@@ -657,25 +678,36 @@ mod tests {
         assert_eq!(spill.used.load(Ordering::Relaxed), a.held_bytes());
     }
 
-    /// Tables well under their share spill once the process's resident set is over the
-    /// limit, one look per 64th of the limit they grow by; under a limit far above the
-    /// resident set they do not.
+    /// Tables well under their share spill once the process's resident set is over seven
+    /// eighths of the limit, one look per 64th of the limit they grow by, and growth not yet
+    /// allocated counts on top; a merge in memory is refused the same way.
     #[test]
     fn tables_spill_when_the_resident_set_is_over_the_limit() {
-        let rss = super::super::resident::bytes().expect("Linux has /proc/self/status");
+        static RSS: AtomicUsize = AtomicUsize::new(0);
         let backend: Arc<dyn StateBackend> = Arc::new(sabot_state::MemoryBackend::default());
+        let mut ctx = SpillCtx::new(backend, 64 << 20);
+        ctx.resident = || Some(RSS.load(Ordering::Relaxed));
+        let step: isize = 1 << 20; // a 64th of 64 MiB
 
-        let tight = SpillCtx::new(Arc::clone(&backend), rss / 2);
-        assert!(!tight.reserve((tight.resident_limit / 4) as isize), "a quarter of the limit is not spilled for the resident set");
-        assert!(tight.reserve((tight.resident_limit / 64) as isize), "over the limit: the table that grew spills");
-        assert_eq!(tight.resident_spills(), 1);
-        assert!(!tight.reserve(1024), "the next look waits for another 64th of growth");
-        assert!(tight.used.load(Ordering::Relaxed) < tight.limit(), "all of it is within the tables' share");
+        RSS.store(60 << 20, Ordering::Relaxed);
+        assert!(!ctx.reserve(16 << 20), "a quarter of the limit is not spilled for the resident set");
+        assert!(ctx.reserve(step), "60 MiB resident is over 56: the table that grew spills");
+        assert_eq!(ctx.resident_spills(), 1);
+        assert!(!ctx.reserve(1024), "the next look waits for another 64th of growth");
 
-        let roomy = SpillCtx::new(backend, rss.saturating_mul(4).saturating_add(1 << 30));
-        assert!(!roomy.reserve((roomy.limit() / 2) as isize));
-        assert!(!roomy.reserve((roomy.resident_limit / 16) as isize));
-        assert_eq!(roomy.resident_spills(), 0);
+        RSS.store(40 << 20, Ordering::Relaxed);
+        assert!(!ctx.reserve(step), "40 MiB resident and 1 MiB more is within 56");
+        assert!(ctx.reserve(17 << 20), "40 MiB resident and 17 MiB about to be allocated is not");
+        assert_eq!(ctx.resident_spills(), 2);
+
+        ctx.reserve(-(ctx.used.load(Ordering::Relaxed) as isize));
+        RSS.store(60 << 20, Ordering::Relaxed);
+        assert!(ctx.reserve(17 << 20));
+        assert!(!ctx.room_for(1 << 20), "a merge's new slots are refused while the resident set is over");
+        RSS.store(20 << 20, Ordering::Relaxed);
+        assert!(ctx.room_for(1 << 20), "and allowed once it is not");
+        assert!(!ctx.room_for(40 << 20), "beyond the tables' share there is never room");
+        assert_eq!(ctx.resident_spills(), 4);
     }
 
     /// A backend may hand back batches that hold several runs (Tonbo cuts its own): groups
