@@ -59,6 +59,11 @@ pub trait StateBackend: Send + Sync + std::fmt::Debug {
     fn prefers_large_appends(&self) -> bool {
         false
     }
+    /// Bytes the backend may buffer in memory while tables are appended to (RocksDB's
+    /// memtables): a job spilling under a memory limit leaves room for them.
+    fn write_buffer_bytes(&self) -> usize {
+        0
+    }
 }
 
 /// Opens the backend a `--state` spec names; `memory` needs no directory.

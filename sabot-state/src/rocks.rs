@@ -15,6 +15,9 @@ use crate::{Entry, StateBackend, StateError, check_name, ipc};
 
 const KV: &str = "kv";
 const TABLES: &str = "tables";
+/// Bytes of one memtable, and memtables a column family may hold (one filling, one flushing).
+const WRITE_BUFFER: usize = 16 << 20;
+const WRITE_BUFFERS: usize = 2;
 
 /// State in a RocksDB database directory; survives the process (`--state rocksdb:DIR`).
 pub struct RocksBackend {
@@ -40,8 +43,8 @@ impl RocksBackend {
         opts.set_compression_type(rocksdb::DBCompressionType::Lz4);
         // Spilled tables go here because memory is short: keep RocksDB's own buffers small
         // (two 16 MiB memtables per column family instead of 64 MiB ones).
-        opts.set_write_buffer_size(16 << 20);
-        opts.set_max_write_buffer_number(2);
+        opts.set_write_buffer_size(WRITE_BUFFER);
+        opts.set_max_write_buffer_number(WRITE_BUFFERS as i32);
         // Column families take their own options (`open_cf` would give them the defaults).
         let families = [KV, TABLES].map(|name| rocksdb::ColumnFamilyDescriptor::new(name, opts.clone()));
         let db = DB::open_cf_descriptors(&opts, dir, families).map_err(|e| store_err(dir, e))?;
@@ -157,6 +160,11 @@ impl StateBackend for RocksBackend {
         }
         trim_malloc();
         Ok(out)
+    }
+
+    fn write_buffer_bytes(&self) -> usize {
+        // The tables' column family only: spills append there.
+        WRITE_BUFFER * WRITE_BUFFERS
     }
 
     fn drop_table(&self, table: &str) -> Result<(), StateError> {

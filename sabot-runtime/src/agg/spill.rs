@@ -26,6 +26,8 @@ pub struct SpillCtx {
     used: AtomicUsize,
     /// The job's whole limit, which the process's resident set is held to.
     resident_limit: usize,
+    /// What is left under `resident_limit` for a spill while it writes (see `SpillCtx::new`).
+    headroom: usize,
     /// Bytes the tables have grown by in all (reservations added, never taken back), and the
     /// figure at which the resident set is next looked at.
     grown: AtomicU64,
@@ -46,16 +48,21 @@ impl SpillCtx {
     /// morsels, the encoded slices a spill writes (a 32nd of the limit each, at most 8 MiB) and
     /// the backend's write buffers. How much that rest is depends on the backend and the
     /// input, so the process's resident set is looked at as the tables grow, and they spill
-    /// sooner when it is over `limit` (see [`SpillCtx::reserve`]).
+    /// sooner when it is over `limit` less the room a spill needs while it writes: its
+    /// encoded slices (two in flight) and the backend's write buffers, at least an eighth of
+    /// the limit and at most half.
     pub fn new(backend: Arc<dyn StateBackend>, limit: usize) -> Self {
         static RUNS: AtomicU64 = AtomicU64::new(0);
         let prefix = format!("spill-{}-{}", std::process::id(), RUNS.fetch_add(1, Ordering::Relaxed));
+        let flush_bytes = (limit / 32).clamp(64 << 10, FLUSH_BYTES);
+        let headroom = backend.write_buffer_bytes().saturating_add(2 * flush_bytes).clamp(limit / 8, limit / 2);
         SpillCtx {
             backend,
             limit: limit / 4 * 3,
-            flush_bytes: (limit / 32).clamp(64 << 10, FLUSH_BYTES),
+            flush_bytes,
             used: AtomicUsize::new(0),
             resident_limit: limit,
+            headroom,
             grown: AtomicU64::new(0),
             next_look: AtomicU64::new(0),
             resident: super::resident::bytes,
@@ -107,7 +114,8 @@ impl SpillCtx {
         now <= self.limit && !self.resident_over(extra, now)
     }
 
-    /// Whether the resident set is over seven eighths of the job's limit, looked at each time
+    /// Whether the resident set is over the job's limit less the headroom (at least an
+    /// eighth), looked at each time
     /// the tables have grown by a 64th of it, at least 256 KiB (so a spill's freed memory shows
     /// before the next look, and one look spills one table, not every table that grows
     /// meanwhile). Tables holding less than a quarter of the limit do not spill for it: when
@@ -124,10 +132,9 @@ impl SpillCtx {
             return false;
         }
         // `grew` may not be allocated yet (a table reserves its doubled slots before it grows
-        // into them), so it counts on top. An eighth is left for what a spill itself holds
-        // while it writes (its encoded slices and the backend's buffers), which the look
-        // cannot see coming.
-        let over = (self.resident)().is_some_and(|rss| rss.saturating_add(grew) > self.resident_limit - self.resident_limit / 8);
+        // into them), so it counts on top. The headroom is for what a spill itself holds while
+        // it writes, which the look cannot see coming.
+        let over = (self.resident)().is_some_and(|rss| rss.saturating_add(grew) > self.resident_limit - self.headroom);
         if over {
             self.resident_spills.fetch_add(1, Ordering::Relaxed);
         }
@@ -598,7 +605,8 @@ mod tests {
         assert!(back.iter().enumerate().all(|(i, &(k, v))| k == i as u64 && v == k * 3));
     }
 
-    /// A memory backend that asks for large appends, as Tonbo does.
+    /// A memory backend that asks for large appends, as Tonbo does, and says it buffers 32 MiB
+    /// of writes, as RocksDB does.
     #[derive(Debug, Default)]
     struct FilePerAppend(sabot_state::MemoryBackend);
 
@@ -630,6 +638,25 @@ mod tests {
         fn prefers_large_appends(&self) -> bool {
             true
         }
+        fn write_buffer_bytes(&self) -> usize {
+            32 << 20
+        }
+    }
+
+    /// A backend's write buffers are left free under the limit: with 32 MiB of them (and two
+    /// 2 MiB slices, 36 MiB, of which at most half the limit is kept free), a 64 MiB job
+    /// spills once 32 MiB are resident instead of 56.
+    #[test]
+    fn the_backends_write_buffers_are_left_under_the_limit() {
+        static RSS: AtomicUsize = AtomicUsize::new(33 << 20);
+        let mut buffered = SpillCtx::new(Arc::new(FilePerAppend::default()), 64 << 20);
+        let mut plain = SpillCtx::new(Arc::new(sabot_state::MemoryBackend::default()), 64 << 20);
+        for ctx in [&mut buffered, &mut plain] {
+            ctx.resident = || Some(RSS.load(Ordering::Relaxed));
+            assert!(!ctx.reserve(16 << 20));
+        }
+        assert!(buffered.reserve(1 << 20), "33 MiB resident and 1 MiB more is over 64 - 32");
+        assert!(!plain.reserve(1 << 20), "but under 64 - 8");
     }
 
     /// For a backend that writes a file per append, a run goes out partition by partition:
