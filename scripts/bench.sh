@@ -15,7 +15,7 @@ TPCH=${TPCH_DIR:-/tmp/tpch-sf1}
 cargo build --release -q -p sabot-bench
 BENCH=${CARGO_TARGET_DIR:-target}/release/bench
 "$BENCH" chain --rows "${ROWS:-20000000}" --runs 5 --threads "${THREADS:-2}" --python "$VENV/bin/python"
-"$BENCH" tpch --data "$TPCH" --runs 5 --threads "${THREADS:-2}" --python "$VENV/bin/python"
+"$BENCH" tpch --data "$TPCH" --runs 5 --rounds "${TPCH_ROUNDS:-5}" --threads "${THREADS:-2}" --python "$VENV/bin/python"
 "$BENCH" spill --keys "${SPILL_KEYS:-10000000}" --limit "${SPILL_LIMIT:-48MiB}" --threads "${THREADS:-2}"
 "$BENCH" build --runs 3
 # Nexmark as streams against Flink 2.3 (PyFlink pins its own pyarrow: a venv of its own).
