@@ -91,7 +91,7 @@ impl SpillCtx {
 
     /// Adjusts the bytes held by tables (`delta` may be negative) and says whether the table
     /// that asked should spill: the tables hold more than their share of the limit, or they
-    /// grew and the process's resident set is over the whole limit.
+    /// grew and the process's resident set is over the limit less the headroom.
     pub(crate) fn reserve(&self, delta: isize) -> bool {
         self.reserve_with(delta, true)
     }
@@ -114,11 +114,10 @@ impl SpillCtx {
         now <= self.limit && !self.resident_over(extra, now)
     }
 
-    /// Whether the resident set is over the job's limit less the headroom (at least an
-    /// eighth), looked at each time
-    /// the tables have grown by a 64th of it, at least 256 KiB (so a spill's freed memory shows
-    /// before the next look, and one look spills one table, not every table that grows
-    /// meanwhile). Tables holding less than a quarter of the limit do not spill for it: when
+    /// Whether the resident set is over the job's limit less the headroom, looked at each time
+    /// the tables have grown by a 64th of the limit, at least 256 KiB (so a spill's freed
+    /// memory shows before the next look, and one look spills one table, not every table that
+    /// grows meanwhile). Tables holding less than a quarter of the limit do not spill for it: when
     /// the rest of the process alone is over the limit, spilling them to nothing would only
     /// repeat.
     fn resident_over(&self, grew: usize, now: usize) -> bool {
