@@ -158,26 +158,7 @@ proptest! {
         // Matches come in probe order, and per probe row in build-input order; an inner join
         // whose written build side has more rows builds on the other (the planner's choice),
         // and then comes in that side's order.
-        let want = inner_ref(&orders, &customers);
-        let inner = run_job::<Pair>(job(Job::new(inner_q)));
-        if customers.len() > orders.len() {
-            prop_assert_eq!(sorted(inner), sorted(want));
-        } else {
-            prop_assert_eq!(inner, want);
-        }
-
-        let want = left_ref(&orders, &customers);
-        prop_assert_eq!(run_job::<Pair>(job(Job::new(left_q))), want);
-
-        let want = semi_ref(&orders, &customers);
-        prop_assert_eq!(run_job::<Order>(job(Job::new(semi_q))), want);
-
-        let want = anti_ref(&orders, &customers);
-        prop_assert_eq!(run_job::<Order>(job(Job::new(anti_q))), want);
-
-        // Unmatched build rows come after the probe's output, in no particular order.
-        prop_assert_eq!(sorted(run_job::<Both>(job(Job::new(right_q)))), sorted(right_ref(&orders, &customers)));
-        prop_assert_eq!(sorted(run_job::<Both>(job(Job::new(full_q)))), sorted(full_ref(&orders, &customers)));
+        every_join_equals_nested_loops(job, &orders, &customers, customers.len() <= orders.len(), true)?;
     }
 
     #[test]
@@ -191,20 +172,7 @@ proptest! {
         // A budget of at most 1 KiB spills the build side after nearly every morsel; each
         // probe row must meet its partition exactly once (left and anti rows included).
         let job = |p: Job| p.source("orders", memory(orders.clone())).source("customers", memory(customers.clone())).batch_rows(split).parallelism(workers).memory_limit(limit);
-        let want = inner_ref(&orders, &customers);
-        prop_assert_eq!(sorted(run_job::<Pair>(job(Job::new(inner_q)))), sorted(want));
-
-        let want = left_ref(&orders, &customers);
-        prop_assert_eq!(sorted(run_job::<Pair>(job(Job::new(left_q)))), sorted(want));
-
-        let want = semi_ref(&orders, &customers);
-        prop_assert_eq!(sorted(run_job::<Order>(job(Job::new(semi_q)))), sorted(want));
-
-        let want = anti_ref(&orders, &customers);
-        prop_assert_eq!(sorted(run_job::<Order>(job(Job::new(anti_q)))), sorted(want));
-
-        prop_assert_eq!(sorted(run_job::<Both>(job(Job::new(right_q)))), sorted(right_ref(&orders, &customers)));
-        prop_assert_eq!(sorted(run_job::<Both>(job(Job::new(full_q)))), sorted(full_ref(&orders, &customers)));
+        every_join_equals_nested_loops(job, &orders, &customers, false, false)?;
     }
 }
 
@@ -228,21 +196,36 @@ proptest! {
         workers in 1usize..3,
     ) {
         let job = |p: Job| p.source("orders", memory(orders.clone())).source("customers", memory(customers.clone())).batch_rows(128).parallelism(workers);
-        let want = inner_ref(&orders, &customers);
-        prop_assert_eq!(sorted(run_job::<Pair>(job(Job::new(inner_q)))), sorted(want));
-
-        let want = left_ref(&orders, &customers);
-        prop_assert_eq!(run_job::<Pair>(job(Job::new(left_q))), want);
-
-        let want = semi_ref(&orders, &customers);
-        prop_assert_eq!(run_job::<Order>(job(Job::new(semi_q))), want);
-
-        let want = anti_ref(&orders, &customers);
-        prop_assert_eq!(run_job::<Order>(job(Job::new(anti_q))), want);
-
-        prop_assert_eq!(sorted(run_job::<Both>(job(Job::new(right_q)))), sorted(right_ref(&orders, &customers)));
-        prop_assert_eq!(sorted(run_job::<Both>(job(Job::new(full_q)))), sorted(full_ref(&orders, &customers)));
+        every_join_equals_nested_loops(job, &orders, &customers, false, true)?;
     }
+}
+
+/// Runs every join kind through `job` (which adds the sources and options) and compares each
+/// with its nested-loop reference: in order where `inner_in_order` (the inner join) and
+/// `in_order` (left, semi and anti joins) say the output keeps the probe's order, sorted
+/// otherwise. Right and full joins put unmatched build rows after the probe's output, in no
+/// particular order, so they are always compared sorted.
+fn every_join_equals_nested_loops(
+    job: impl Fn(Job) -> Job,
+    orders: &[Order],
+    customers: &[Customer],
+    inner_in_order: bool,
+    in_order: bool,
+) -> Result<(), TestCaseError> {
+    fn same<T: std::fmt::Debug + PartialEq>(got: Vec<T>, want: Vec<T>, in_order: bool) -> Result<(), TestCaseError> {
+        if in_order {
+            prop_assert_eq!(got, want);
+        } else {
+            prop_assert_eq!(sorted(got), sorted(want));
+        }
+        Ok(())
+    }
+    same(run_job::<Pair>(job(Job::new(inner_q))), inner_ref(orders, customers), inner_in_order)?;
+    same(run_job::<Pair>(job(Job::new(left_q))), left_ref(orders, customers), in_order)?;
+    same(run_job::<Order>(job(Job::new(semi_q))), semi_ref(orders, customers), in_order)?;
+    same(run_job::<Order>(job(Job::new(anti_q))), anti_ref(orders, customers), in_order)?;
+    same(run_job::<Both>(job(Job::new(right_q))), right_ref(orders, customers), false)?;
+    same(run_job::<Both>(job(Job::new(full_q))), full_ref(orders, customers), false)
 }
 
 fn run_job<T: Record>(job: Job) -> Vec<T> {

@@ -253,12 +253,13 @@ fn read_build<K: StateCodec + Hash + Eq + Send + Sync + 'static, B: Record>(
         spill.backend().drop_table(&name)?;
         return Ok(table);
     };
+    let record_columns: Vec<usize> = (0..n - 2).collect();
     // In spill order, so that each key's rows keep build-input order (Tonbo hands back
     // batches that mix spills).
     for (b, rows) in spill::in_tag_order(&batches, n - 1) {
         let batch = batches[b].slice(rows.start, rows.len());
         let keys = batch.column(n - 2).as_binary::<i32>().clone();
-        let rows = B::from_batch(&batch.project(&(0..n - 2).collect::<Vec<_>>()).map_err(|e| Error::arrow(format!("reading {name}"), e))?)?;
+        let rows = B::from_batch(&batch.project(&record_columns).map_err(|e| Error::arrow(format!("reading {name}"), e))?)?;
         for (i, row) in rows.into_iter().enumerate() {
             let (key, _) = K::decode(keys.value(i)).ok_or_else(|| sabot_state::StateError::Decode {
                 what: name.clone(),

@@ -91,14 +91,10 @@ impl SpillCtx {
 
     /// Adjusts the bytes held by tables (`delta` may be negative) and says whether the table
     /// that asked should spill: the tables hold more than their share of the limit, or they
-    /// grew and the process's resident set is over the limit less the headroom.
-    pub(crate) fn reserve(&self, delta: isize) -> bool {
-        self.reserve_with(delta, true)
-    }
-
-    /// [`SpillCtx::reserve`], looking at the resident set only when `look` is set (a merge
-    /// that already looked, see [`SpillCtx::room_for`]).
-    fn reserve_with(&self, delta: isize, look: bool) -> bool {
+    /// grew and (when `look` is set; a merge that already looked through
+    /// [`SpillCtx::room_for`] does not) the process's resident set is over the limit less the
+    /// headroom.
+    fn reserve(&self, delta: isize, look: bool) -> bool {
         if delta < 0 {
             let now = self.used.fetch_sub(delta.unsigned_abs(), Ordering::Relaxed) - delta.unsigned_abs();
             return now > self.limit;
@@ -208,9 +204,14 @@ impl<W, R> SpillHook<W, R> {
 
     /// Sets the table's reservation to `bytes`; whether the job is over its budget.
     pub(crate) fn account(&mut self, bytes: usize) -> bool {
+        self.set_reserved(bytes, true)
+    }
+
+    /// Sets the reservation to `bytes`, looking at the resident set when `look` is set.
+    fn set_reserved(&mut self, bytes: usize, look: bool) -> bool {
         let delta = bytes as isize - self.reserved as isize;
         self.reserved = bytes;
-        self.ctx.reserve(delta)
+        self.ctx.reserve(delta, look)
     }
 
     /// The order tag of the next run (split, then spill number) and marks the table spilled.
@@ -224,9 +225,7 @@ impl<W, R> SpillHook<W, R> {
     /// Sets the table's reservation to `bytes` without looking at the resident set (the caller
     /// just did).
     fn hold(&mut self, bytes: usize) {
-        let delta = bytes as isize - self.reserved as isize;
-        self.reserved = bytes;
-        self.ctx.reserve_with(delta, false);
+        self.set_reserved(bytes, false);
     }
 
     /// Gives the reservation back (the table was emptied).
@@ -398,7 +397,7 @@ fn write_runs_by_partition<K: StateCodec + Hash + Eq, A: StateCodec>(
         // Groups ordered by partition with a counting sort: a partition byte and a pointer per
         // group (9 bytes) while the spill runs, where sorting (partition, key, state) triples
         // took 24, about 50 MB beside a 256 MiB budget's table.
-        let parts: Vec<u8> = table.iter().map(|(k, _)| partition_of(k) as u8).collect();
+        let parts: Vec<u8> = table.entries().map(|(k, _)| partition_of(k) as u8).collect();
         let mut starts = [0usize; PARTITIONS + 1];
         for &p in &parts {
             starts[p as usize + 1] += 1;
@@ -652,10 +651,10 @@ mod tests {
         let mut plain = SpillCtx::new(Arc::new(sabot_state::MemoryBackend::default()), 64 << 20);
         for ctx in [&mut buffered, &mut plain] {
             ctx.resident = || Some(RSS.load(Ordering::Relaxed));
-            assert!(!ctx.reserve(16 << 20));
+            assert!(!ctx.reserve(16 << 20, true));
         }
-        assert!(buffered.reserve(1 << 20), "33 MiB resident and 1 MiB more is over 64 - 32");
-        assert!(!plain.reserve(1 << 20), "but under 64 - 8");
+        assert!(buffered.reserve(1 << 20, true), "33 MiB resident and 1 MiB more is over 64 - 32");
+        assert!(!plain.reserve(1 << 20, true), "but under 64 - 8");
     }
 
     /// For a backend that writes a file per append, a run goes out partition by partition:
@@ -716,19 +715,19 @@ mod tests {
         let step: isize = 1 << 20; // a 64th of 64 MiB
 
         RSS.store(60 << 20, Ordering::Relaxed);
-        assert!(!ctx.reserve(16 << 20), "a quarter of the limit is not spilled for the resident set");
-        assert!(ctx.reserve(step), "60 MiB resident is over 56: the table that grew spills");
+        assert!(!ctx.reserve(16 << 20, true), "a quarter of the limit is not spilled for the resident set");
+        assert!(ctx.reserve(step, true), "60 MiB resident is over 56: the table that grew spills");
         assert_eq!(ctx.resident_spills(), 1);
-        assert!(!ctx.reserve(1024), "the next look waits for another 64th of growth");
+        assert!(!ctx.reserve(1024, true), "the next look waits for another 64th of growth");
 
         RSS.store(40 << 20, Ordering::Relaxed);
-        assert!(!ctx.reserve(step), "40 MiB resident and 1 MiB more is within 56");
-        assert!(ctx.reserve(17 << 20), "40 MiB resident and 17 MiB about to be allocated is not");
+        assert!(!ctx.reserve(step, true), "40 MiB resident and 1 MiB more is within 56");
+        assert!(ctx.reserve(17 << 20, true), "40 MiB resident and 17 MiB about to be allocated is not");
         assert_eq!(ctx.resident_spills(), 2);
 
-        ctx.reserve(-(ctx.used.load(Ordering::Relaxed) as isize));
+        ctx.reserve(-(ctx.used.load(Ordering::Relaxed) as isize), true);
         RSS.store(60 << 20, Ordering::Relaxed);
-        assert!(ctx.reserve(17 << 20));
+        assert!(ctx.reserve(17 << 20, true));
         assert!(!ctx.room_for(1 << 20), "a merge's new slots are refused while the resident set is over");
         RSS.store(20 << 20, Ordering::Relaxed);
         assert!(ctx.room_for(1 << 20), "and allowed once it is not");
