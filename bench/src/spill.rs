@@ -65,24 +65,28 @@ fn event(i: u64, keys: u64) -> (u64, i64) {
 }
 
 /// Parent: generates the input once, then runs each backend in a child and prints the table.
-pub fn run(keys: u64, limit: &str, states: &[String], data: &str, threads: usize) -> anyhow::Result<()> {
-    if keys.is_multiple_of(7_919) {
-        bail!("--keys must not be a multiple of 7919");
+pub fn run(keys: u64, join_keys: u64, limit: &str, states: &[String], data: &str, threads: usize) -> anyhow::Result<()> {
+    if keys.is_multiple_of(7_919) || join_keys.is_multiple_of(7_919) {
+        bail!("--keys and --join-keys must not be multiples of 7919");
     }
     std::fs::create_dir_all(data)?;
-    let input = Path::new(data).join(format!("events-{keys}.parquet"));
-    if !input.exists() {
-        generate(&input, keys)?;
-    }
-    let accounts = Path::new(data).join(format!("accounts-{keys}.parquet"));
+    let events = |keys: u64| -> anyhow::Result<std::path::PathBuf> {
+        let path = Path::new(data).join(format!("events-{keys}.parquet"));
+        if !path.exists() {
+            generate(&path, keys)?;
+        }
+        Ok(path)
+    };
+    let accounts = Path::new(data).join(format!("accounts-{join_keys}.parquet"));
     if !accounts.exists() {
-        generate_accounts(&accounts, keys)?;
+        generate_accounts(&accounts, join_keys)?;
     }
+    let inputs = [("group-by", keys, events(keys)?), ("join", join_keys, events(join_keys)?)];
     let exe = std::env::current_exe()?;
     println!("{:<10} {:<32} {:>10} {:>9} {:>8} {:>14} {:>13}", "query", "state", "limit", "seconds", "spills", "peak RSS MiB", "answer");
-    for (query, state) in ["group-by", "join"].iter().flat_map(|q| states.iter().map(move |s| (*q, s))) {
+    for ((query, keys, input), state) in inputs.iter().flat_map(|q| states.iter().map(move |s| (q, s))) {
         let mut cmd = Command::new(&exe);
-        cmd.args(["spill-child", "--query", query, "--keys", &keys.to_string(), "--input"]).arg(&input).arg("--accounts").arg(&accounts);
+        cmd.args(["spill-child", "--query", query, "--keys", &keys.to_string(), "--input"]).arg(input).arg("--accounts").arg(&accounts);
         cmd.args(["--state", state, "--threads", &threads.to_string(), "--out"]).arg(Path::new(data).join("out.parquet"));
         let limit_shown = if state == "memory" { "none".to_string() } else { limit.to_string() };
         if state != "memory" {
@@ -99,8 +103,8 @@ pub fn run(keys: u64, limit: &str, states: &[String], data: &str, threads: usize
     println!(
         "group-by: {} rows, {keys} distinct keys; join: {} probe rows against {} build rows; {threads} threads",
         2 * keys,
-        2 * keys,
-        keys / 2
+        2 * join_keys,
+        join_keys / 2
     );
     Ok(())
 }
