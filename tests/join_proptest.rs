@@ -65,7 +65,7 @@ fn full_q(orders: Stream<Order>, customers: Stream<Customer>) -> Stream<Both> {
 
 #[sabot::pipeline]
 fn semi_q(orders: Stream<Order>, customers: Stream<Customer>) -> Stream<Order> {
-    orders.semi_join(customers.filter(|c| c.name != "zz"), |o| o.cust, |c| c.cust)
+    orders.filter(|o| o.amount >= 0).semi_join(customers.filter(|c| c.name != "zz"), |o| o.cust, |c| c.cust)
 }
 
 #[sabot::pipeline]
@@ -101,9 +101,10 @@ fn left_ref(orders: &[Order], customers: &[Customer]) -> Vec<Pair> {
         .collect()
 }
 
-/// Semi join by nested loops (customers named "zz" filtered out of the build side).
+/// Semi join by nested loops (orders with a negative amount filtered out of the probe side,
+/// customers named "zz" out of the build side).
 fn semi_ref(orders: &[Order], customers: &[Customer]) -> Vec<Order> {
-    orders.iter().filter(|o| customers.iter().any(|c| c.name != "zz" && matches(o, c))).cloned().collect()
+    orders.iter().filter(|o| o.amount >= 0 && customers.iter().any(|c| c.name != "zz" && matches(o, c))).cloned().collect()
 }
 
 /// Anti join by nested loops.

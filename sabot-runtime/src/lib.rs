@@ -38,7 +38,7 @@ pub mod __private {
     pub use crate::agg::acc::{Accumulator, AddValue, avg, count, count_distinct, custom, first, last, max, min, sum};
     pub use crate::agg::{
         AggPartial, AsofJoin, Budget, BuildPartial, GroupKey, GroupTable, Interval, IntervalJoin, JoinTable, KeepInMemory, KeyMemo, KeySet,
-        Partial, Sorted, SpillByCodec, StageCtx, Triggered, WindowJoin, probe, probe_keys, window_join_apply,
+        Partial, Sorted, SpillByCodec, StageCtx, Triggered, WindowJoin, key_filter, probe, probe_keys, window_join_apply,
     };
     pub use crate::conform::{Origin, conform};
     pub use crate::error::Result;

@@ -29,6 +29,16 @@ fn rewrite(e: &mut syn::Expr) {
     }
 }
 
+/// Whether a key closure's body only reads fields, constants and casts of them (`|r| r.id`,
+/// `|r| (r.a, r.b as i64)`): evaluating it once more, in a selection pass, changes nothing.
+pub fn reads_fields_only(closure: &syn::Expr) -> bool {
+    let syn::Expr::Closure(c) = closure else { return false };
+    match &*c.body {
+        syn::Expr::Tuple(t) => t.elems.iter().all(pure_operand),
+        e => pure_operand(e),
+    }
+}
+
 /// A boolean expression that evaluates without calls, arithmetic or indexing.
 fn pure_bool(e: &syn::Expr) -> bool {
     use syn::BinOp::*;
@@ -64,6 +74,13 @@ mod tests {
         let mut e: syn::Expr = syn::parse_str(src).unwrap();
         super::rewrite_filter(&mut e);
         e.to_token_stream().to_string()
+    }
+
+    #[test]
+    fn keys_that_only_read_fields_are_told_apart() {
+        let pure = |src: &str| super::reads_fields_only(&syn::parse_str(src).unwrap());
+        assert!(pure("|r| r.id") && pure("|r| (r.a, r.b as i64)") && pure("|o| o.key.0"));
+        assert!(!pure("|r| r.name.clone()") && !pure("|r| r.a + 1") && !pure("|r| (r.a, f(r.b))") && !pure("r.id"));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! with the code of its consumers inlined per match.
 
 use super::stage::{Ctx, record_type_at};
-use crate::plan::{Join, JoinKind, NodeId, Op};
+use crate::plan::{FieldSet, Join, JoinKind, NodeId, Op};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
 
@@ -82,6 +82,29 @@ impl Ctx<'_> {
             }
             (_, None) => TokenStream::new(),
         }
+    }
+
+    /// For the selection pass of the filter `filter`: when its only consumer in the stage is
+    /// the probe of a join that drops rows without a match (inner, semi), on a key that only
+    /// reads fields, the build keys' bitmap taken once per morsel, a test of `row`'s key
+    /// against it, and the fields the key reads. Rows the test rules out never reach the rest
+    /// of the chain; the probe decides for the others.
+    pub(super) fn probe_prefilter(&self, filter: NodeId, row: &TokenStream) -> Option<(TokenStream, TokenStream, &FieldSet)> {
+        let consumers: Vec<NodeId> = self.plan.consumers(filter).into_iter().filter(|c| self.stage.nodes.contains(c)).collect();
+        let [join] = consumers[..] else { return None };
+        let Op::Join(j) = &self.plan.nodes[join].op else { return None };
+        let drops_misses = matches!(j.kind, JoinKind::Inner | JoinKind::Semi);
+        let inputs = &self.plan.nodes[join].inputs;
+        let probe_input = inputs.len() == 2 && inputs[0] == filter && inputs[1] != filter;
+        let kc = &self.closures[j.probe_key.id];
+        if !drops_misses || j.two_sided() || self.stage.breaker == Some(join) || !probe_input || !super::branchless::reads_fields_only(kc) {
+            return None;
+        }
+        let built = format_ident!("__built_{}", join);
+        let keys = format_ident!("__keys_{}", join);
+        let span = self.op_spans[j.probe_key.id];
+        let take = quote! { let #keys = __p::key_filter(#built); };
+        Some((take, quote_spanned! {span=> #keys.may_match(__p::group_key(#row, #kc)) }, &j.probe_key.reads))
     }
 
     /// For a right or full join: the build rows no probe row matched, each through the join's

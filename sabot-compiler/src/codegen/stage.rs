@@ -168,15 +168,39 @@ pub fn stage_fn(plan: &Plan, sig: &Signature, closures: &[syn::Expr], op_spans: 
             let f = ctx.closure(c.id, &c.dead, true);
             let span = op_spans[c.id];
             let rest = ctx.consumers(*only, &row);
-            // The selection pass reads only what the predicate reads: a row read may stop at a
-            // bounds check, so the compiler cannot drop the reads of unused fields itself.
-            let reads = match c.reads.names() {
+            // A probe that drops rows without a match, right after the filter, is asked too,
+            // from its build keys' bitmap alone.
+            let selected = quote! { __selected };
+            let prefilter = ctx.probe_prefilter(*only, &selected);
+            // The selection pass reads only what the predicate (and the probe's key) read: a row
+            // read may stop at a bounds check, so the compiler cannot drop the reads of unused
+            // fields itself.
+            let names = match (c.reads.names(), prefilter.as_ref().map(|(_, _, reads)| reads.names())) {
+                (Some(names), None) => Some(names),
+                (Some(mut names), Some(Some(key))) => {
+                    names.extend(key);
+                    names.sort_unstable();
+                    names.dedup();
+                    Some(names)
+                }
+                _ => None,
+            };
+            let reads = match names {
                 Some(names) => quote_spanned! {rec.span()=> __p::mask_of(<#rec as __p::Record>::FIELD_NAMES, &[#(#names),*]) & #mask },
                 None => quote! { #mask },
             };
+            // `&`, not `&&`: both are evaluated for every row, without a branch on either.
+            let (take, keep) = match prefilter {
+                Some((take, may_match, _)) => (take, quote_spanned! {span=> __p::filter(#selected, #f) & #may_match }),
+                None => (TokenStream::new(), quote_spanned! {span=> __p::filter(#selected, #f) }),
+            };
             let select = quote_spanned! {span=>
                 const __READS: __p::FieldMask = #reads;
-                __p::select(__n, &mut __sel, |__i| __p::filter(<#rec as __p::Record>::row::<__READS>(&__cols, __i), #f));
+                #take
+                __p::select(__n, &mut __sel, |__i| {
+                    let #selected = <#rec as __p::Record>::row::<__READS>(&__cols, __i);
+                    #keep
+                });
             };
             let build = quote! {
                 let __capacity = __sel.len();

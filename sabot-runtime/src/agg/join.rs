@@ -3,7 +3,7 @@
 //! and the probe stage looks rows up by borrowed key.
 
 use super::StageCtx;
-use super::dense::DenseKeys;
+use super::dense::{DenseKeys, KeyBitmap};
 use super::key::GroupKey;
 use super::spill::{self, PARTITIONS, SpillCtx, SpillHook, Spillable, WriteFn};
 use super::table::GroupTable;
@@ -156,6 +156,17 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
         // A spill empties the table: a bitmap made before would still hold its keys.
         self.dense.take();
         self.check_budget_with(ctx, write_build::<K, B>, read_build::<K, B>)
+    }
+}
+
+impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> KeyBitmap for JoinTable<K, B> {
+    type Key = K;
+    fn made_bitmap(&self) -> Option<Option<&DenseKeys>> {
+        self.dense.get().map(Option::as_ref)
+    }
+    #[inline(always)]
+    fn may_hold<Q: GroupKey<Owned = K>>(&self, key: &Q) -> bool {
+        JoinTable::may_hold(self, key)
     }
 }
 

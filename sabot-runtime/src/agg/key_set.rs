@@ -3,7 +3,7 @@
 //! memory a table of whole build rows takes (TPC-H Q3's customers: 8-byte slots, not 64).
 
 use super::StageCtx;
-use super::dense::DenseKeys;
+use super::dense::{DenseKeys, KeyBitmap};
 use super::join::{BuildPartial, SpilledBuild};
 use super::key::GroupKey;
 use super::spill::{self, Spillable};
@@ -61,6 +61,14 @@ impl<K: Hash + Eq + Send + Sync + 'static> KeySet<K> {
         }
     }
 
+    /// Whether `key` may be in the set: `false` only when the keys' bitmap rules it out.
+    #[inline(always)]
+    fn may_hold<Q: GroupKey<Owned = K>>(&self, key: &Q) -> bool {
+        let budgeted = self.keys.hook_ref().is_some() || self.partition.is_some();
+        let dense = DenseKeys::cached::<Q, _>(&self.dense, budgeted, self.keys.len(), || self.keys.keys());
+        dense.and_then(|d| d.holds(key)).unwrap_or(true)
+    }
+
     /// Whether a probe row with `key` belongs to this set's partition (always, unless the
     /// build side spilled); as `JoinTable::owns`.
     #[inline]
@@ -98,6 +106,17 @@ impl<K: Hash + Eq + Send + Sync + 'static> KeySet<K> {
         // A spill empties the set: a bitmap made before would still hold its keys.
         self.dense.take();
         self.keys.check_budget(ctx)
+    }
+}
+
+impl<K: Hash + Eq + Send + Sync + 'static> KeyBitmap for KeySet<K> {
+    type Key = K;
+    fn made_bitmap(&self) -> Option<Option<&DenseKeys>> {
+        self.dense.get().map(Option::as_ref)
+    }
+    #[inline(always)]
+    fn may_hold<Q: GroupKey<Owned = K>>(&self, key: &Q) -> bool {
+        KeySet::may_hold(self, key)
     }
 }
 

@@ -21,6 +21,7 @@ mod window_join;
 
 pub use asof_join::AsofJoin;
 pub use ctx::StageCtx;
+pub use dense::{KeyBitmap, KeyFilter, key_filter};
 pub use interval_join::{Interval, IntervalJoin, IntervalPairFn};
 pub use join::{BuildPartial, JoinTable, Rows, SpilledBuild, probe};
 pub use key::GroupKey;
