@@ -39,7 +39,12 @@ fn inner_q(orders: Stream<Order>, customers: Stream<Customer>) -> Stream<Pair> {
 
 #[sabot::pipeline]
 fn left_q(orders: Stream<Order>, customers: Stream<Customer>) -> Stream<Pair> {
-    orders.left_join(customers, |o| o.cust, |c| c.cust, |o, c| Pair { id: o.id, name: c.map(|c| c.name.to_string()), amount: o.amount })
+    orders.filter(|o| o.amount >= 0).left_join(
+        customers,
+        |o| o.cust,
+        |c| c.cust,
+        |o, c| Pair { id: o.id, name: c.map(|c| c.name.to_string()), amount: o.amount },
+    )
 }
 
 #[derive(Record, Debug, Clone, PartialEq)]
@@ -70,7 +75,7 @@ fn semi_q(orders: Stream<Order>, customers: Stream<Customer>) -> Stream<Order> {
 
 #[sabot::pipeline]
 fn anti_q(orders: Stream<Order>, customers: Stream<Customer>) -> Stream<Order> {
-    orders.anti_join(customers, |o| o.cust, |c| c.cust)
+    orders.filter(|o| o.amount >= 0).anti_join(customers, |o| o.cust, |c| c.cust)
 }
 
 fn matches(o: &Order, c: &Customer) -> bool {
@@ -86,10 +91,12 @@ fn inner_ref(orders: &[Order], customers: &[Customer]) -> Vec<Pair> {
         .collect()
 }
 
-/// Left join by nested loops: an order without a match comes out once, without a name.
+/// Left join by nested loops: an order without a match comes out once, without a name
+/// (orders with a negative amount filtered out).
 fn left_ref(orders: &[Order], customers: &[Customer]) -> Vec<Pair> {
     orders
         .iter()
+        .filter(|o| o.amount >= 0)
         .flat_map(|o| {
             let m: Vec<Pair> = customers
                 .iter()
@@ -107,9 +114,9 @@ fn semi_ref(orders: &[Order], customers: &[Customer]) -> Vec<Order> {
     orders.iter().filter(|o| o.amount >= 0 && customers.iter().any(|c| c.name != "zz" && matches(o, c))).cloned().collect()
 }
 
-/// Anti join by nested loops.
+/// Anti join by nested loops (orders with a negative amount filtered out).
 fn anti_ref(orders: &[Order], customers: &[Customer]) -> Vec<Order> {
-    orders.iter().filter(|o| !customers.iter().any(|c| matches(o, c))).cloned().collect()
+    orders.iter().filter(|o| o.amount >= 0 && !customers.iter().any(|c| matches(o, c))).cloned().collect()
 }
 
 /// Right join by nested loops: matching pairs, then customers no order matched.
@@ -198,6 +205,18 @@ proptest! {
     ) {
         let job = |p: Job| p.source("orders", memory(orders.clone())).source("customers", memory(customers.clone())).batch_rows(128).parallelism(workers);
         every_join_equals_nested_loops(job, &orders, &customers, false, true)?;
+    }
+
+    /// More orders than customers: the orders stay the probe side, and their filter's
+    /// selection pass asks the customers' bitmap (a swapped join probes with customers).
+    #[test]
+    fn probes_filtered_against_many_close_keys_equal_nested_loops(
+        orders in proptest::collection::vec(dense_order(), 750..900),
+        customers in proptest::collection::vec(dense_customer(), 400..700),
+        workers in 1usize..3,
+    ) {
+        let job = |p: Job| p.source("orders", memory(orders.clone())).source("customers", memory(customers.clone())).batch_rows(128).parallelism(workers);
+        every_join_equals_nested_loops(job, &orders, &customers, true, true)?;
     }
 }
 

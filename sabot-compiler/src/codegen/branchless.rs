@@ -30,7 +30,8 @@ fn rewrite(e: &mut syn::Expr) {
 }
 
 /// Whether a key closure's body only reads fields, constants and casts of them (`|r| r.id`,
-/// `|r| (r.a, r.b as i64)`): evaluating it once more, in a selection pass, changes nothing.
+/// `|r| (r.a, r.b as i64)`): evaluating it once more, in a selection pass and for rows a
+/// filter rejects, can neither panic nor change anything.
 pub fn reads_fields_only(closure: &syn::Expr) -> bool {
     let syn::Expr::Closure(c) = closure else { return false };
     match &*c.body {
@@ -59,7 +60,8 @@ fn pure_operand(e: &syn::Expr) -> bool {
     match e {
         syn::Expr::Field(f) => pure_operand(&f.base),
         syn::Expr::Lit(_) | syn::Expr::Path(_) => true,
-        syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => pure_operand(&u.expr),
+        // `-x` of a field can overflow (`i64::MIN`), and panic in a debug build.
+        syn::Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => matches!(&*u.expr, syn::Expr::Lit(_)),
         syn::Expr::Cast(c) => pure_operand(&c.expr),
         syn::Expr::Paren(p) => pure_operand(&p.expr),
         _ => false,
@@ -81,6 +83,7 @@ mod tests {
         let pure = |src: &str| super::reads_fields_only(&syn::parse_str(src).unwrap());
         assert!(pure("|r| r.id") && pure("|r| (r.a, r.b as i64)") && pure("|o| o.key.0"));
         assert!(!pure("|r| r.name.clone()") && !pure("|r| r.a + 1") && !pure("|r| (r.a, f(r.b))") && !pure("r.id"));
+        assert!(!pure("|r| -r.a") && pure("|r| (r.a, -1)"));
     }
 
     #[test]
@@ -94,6 +97,7 @@ mod tests {
     #[test]
     fn guards_keep_short_circuit() {
         assert_eq!(rewritten("|r| r.x != 0 && r.y / r.x > 1"), "| r | r . x != 0 && r . y / r . x > 1");
+        assert_eq!(rewritten("|r| r.x != MIN && -r.x > 1"), "| r | r . x != MIN && - r . x > 1");
         assert_eq!(rewritten("|r| r.s.len() > 0 && r.a > 1"), "| r | r . s . len () > 0 && r . a > 1");
     }
 }

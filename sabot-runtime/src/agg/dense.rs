@@ -85,31 +85,42 @@ pub trait KeyBitmap {
 
 /// A build side's key bitmap, taken once per morsel for the selection pass of a filter right
 /// before an inner or semi join's probe: rows whose key it rules out (or whose key has a null
-/// part) never reach the rest of the chain, and the probe decides for the others. Taken once,
-/// the bit test is a few instructions per row with no call and no branch on the data.
-pub struct KeyFilter<'a, T> {
-    table: Option<&'a T>,
-    bits: Option<&'a DenseKeys>,
+/// part) never reach the rest of the chain, and the probe decides for the others. Once the
+/// bitmap is made, a row's test is a subtraction, a compare and a bit read, with no call.
+pub struct KeyFilter<'a, T>(Keys<'a, T>);
+
+enum Keys<'a, T> {
+    /// The bitmap: a key's bit answers.
+    Bits(&'a DenseKeys),
+    /// The table has none, and will not make one: only a null part rules a key out.
+    NoBits,
+    /// Not made yet (no probe so far): the table answers, and makes it.
+    Ask(&'a T),
+    /// No build side at all: nothing matches.
+    NoTable,
 }
 
-/// The filter of `table`'s keys (every key may match when there is no table).
+/// The filter of `table`'s keys.
 pub fn key_filter<T: KeyBitmap>(table: Option<&T>) -> KeyFilter<'_, T> {
-    let bits = table.and_then(KeyBitmap::made_bitmap).flatten();
-    KeyFilter { table, bits }
+    KeyFilter(match table {
+        None => Keys::NoTable,
+        Some(t) => match t.made_bitmap() {
+            Some(Some(bits)) => Keys::Bits(bits),
+            Some(None) => Keys::NoBits,
+            None => Keys::Ask(t),
+        },
+    })
 }
 
 impl<T: KeyBitmap> KeyFilter<'_, T> {
     /// Whether a row with `key` may have a match.
     #[inline(always)]
     pub fn may_match<Q: GroupKey<Owned = T::Key>>(&self, key: Q) -> bool {
-        if key.has_null() {
-            return false;
-        }
-        match (self.bits, self.table) {
-            (Some(bits), _) => bits.holds(&key).unwrap_or(true),
-            // Before the first probe made the bitmap, or with none to make.
-            (None, Some(table)) => table.may_hold(&key),
-            (None, None) => true,
+        match self.0 {
+            Keys::Bits(bits) => !key.has_null() && bits.holds(&key).unwrap_or(true),
+            Keys::NoBits => !key.has_null(),
+            Keys::Ask(table) => !key.has_null() && table.may_hold(&key),
+            Keys::NoTable => false,
         }
     }
 }
@@ -178,7 +189,7 @@ mod tests {
         assert!(early.may_match(10i64) && !early.may_match(11i64));
         assert!(rows.dense_built());
         let taken = key_filter(Some(&rows));
-        assert!(taken.bits.is_some());
+        assert!(matches!(taken.0, Keys::Bits(_)));
         assert!((0..2100i64).all(|k| taken.may_match(k) == (k % 2 == 0 && k < 2000)));
         let set = key_filter(Some(&keys));
         assert!(set.may_match(4i64) && !set.may_match(5i64));
@@ -187,13 +198,16 @@ mod tests {
         (0..1000i64).for_each(|k| nullable.insert(Some(k * 2)));
         let nullable = key_filter(Some(&nullable));
         assert!(nullable.may_match(Some(4i64)) && !nullable.may_match(Some(5i64)) && !nullable.may_match(None::<i64>));
-        // No table, or keys too far apart for a bitmap: every key without a null part may match.
-        let none = key_filter::<KeySet<Option<i64>>>(None);
-        assert!(none.may_match(Some(3i64)) && !none.may_match(None::<i64>));
-        let mut sparse = KeySet::<i64>::new();
-        (0..1000i64).for_each(|k| sparse.insert(k * 1000));
-        let sparse = key_filter(Some(&sparse));
-        assert!(sparse.may_match(7i64) && sparse.bits.is_none());
+        // No build side: nothing matches.
+        assert!(!key_filter::<KeySet<i64>>(None).may_match(3i64));
+        // Keys too far apart for a bitmap: after the first probe settled that, every key
+        // without a null part may match, and the table is not asked again.
+        let mut sparse = KeySet::<Option<i64>>::new();
+        (0..1000i64).for_each(|k| sparse.insert(Some(k * 1000)));
+        assert!(key_filter(Some(&sparse)).may_match(Some(7i64)));
+        let settled = key_filter(Some(&sparse));
+        assert!(matches!(settled.0, Keys::NoBits));
+        assert!(settled.may_match(Some(7i64)) && !settled.may_match(None::<i64>));
     }
 
     #[test]
