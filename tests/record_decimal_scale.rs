@@ -75,3 +75,30 @@ fn an_undeclared_field_reads_any_scale() {
     assert_eq!(texts(&rows, |r| r.price), ["123.456 (scale 3)"]);
     assert_eq!(Undeclared::schema().field(0).data_type(), &DataType::Decimal128(38, 10));
 }
+
+/// A field declared with at most 18 digits is read from 64-bit mantissas: a 128-bit column of
+/// its scale is narrowed first, with its values kept, and a value too wide for 64 bits is an
+/// error naming the column, not a wrapped number.
+#[test]
+fn a_wide_column_is_narrowed_for_a_field_of_18_digits_or_fewer() {
+    let rows = Declared::from_batch(&batch(decimals(&[12345, -5, 999_999_999_999_999_999], 38, 2))).unwrap();
+    assert_eq!(texts(&rows, |r| r.price), ["123.45 (scale 2)", "-0.05 (scale 2)", "9999999999999999.99 (scale 2)"]);
+    let err = Declared::from_batch(&batch(decimals(&[1, i128::from(i64::MAX) * 10], 38, 2))).unwrap_err().to_string();
+    assert!(err.contains("price"), "{err}");
+    let err = Rounded::from_batch(&batch(decimals(&[i128::from(i64::MAX) * 10], 38, 3))).unwrap_err().to_string();
+    assert!(err.contains("price"), "{err}");
+}
+
+#[sabot::pipeline]
+fn dearer(items: Stream<Declared>) -> Stream<Declared> {
+    items.filter(|r| r.price > Decimal::new(100, 0))
+}
+
+/// A stage reading 128-bit decimals (as a sink of another job writes them) filters on the
+/// narrowed values.
+#[test]
+fn a_stage_filters_a_narrowed_column() {
+    let wide = batch(decimals(&[12345, 9_999, 10_001, -5], 38, 2));
+    let rows: Vec<Declared> = Job::new(dearer).source("items", sabot::source::memory(vec![wide])).collect().unwrap();
+    assert_eq!(texts(&rows, |r| r.price), ["123.45 (scale 2)", "100.01 (scale 2)"]);
+}

@@ -93,7 +93,7 @@ pub fn expand(r: &Record) -> TokenStream {
             #[inline(always)]
             fn len<const M: ::sabot::__private::FieldMask>(cols: &Self::Columns<'_>) -> usize {
                 let mut n = usize::MAX;
-                #( if M & #bits != 0 { n = n.min(#vals::len(cols.#idents)); } )*
+                #( if M & #bits != 0 { n = n.min(#vals::len_declared(cols.#idents, &#opts)); } )*
                 n
             }
 

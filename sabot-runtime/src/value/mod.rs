@@ -68,6 +68,12 @@ pub trait Value: Sized + Send + Sync + 'static {
     fn col(arr: Option<&dyn Array>) -> Self::Col<'_>;
     /// Rows in a column view (`usize::MAX` for a column that is not read, so it never bounds a loop).
     fn len(col: Self::Col<'_>) -> usize;
+    /// [`Value::len`] for a field declared with `opts`: the rows [`Value::get_declared`] reads
+    /// (bounding the row loop by them lets the compiler drop its bounds checks).
+    #[inline(always)]
+    fn len_declared(col: Self::Col<'_>, _opts: &FieldOpts) -> usize {
+        Self::len(col)
+    }
     /// The value at row `i` of a column the pipeline reads.
     fn get<'a>(col: Self::Col<'a>, i: usize) -> Self::Ref<'a>;
     /// [`Value::get`] for a field declared with `opts`. Generated code passes `opts` as a
