@@ -7,6 +7,8 @@
 //! same observation.
 
 use super::key::GroupKey;
+use super::table::GroupTable;
+use std::hash::Hash;
 use std::sync::OnceLock;
 
 /// Tables with fewer keys stay in the cache: a bitmap would only add a step.
@@ -71,16 +73,38 @@ impl DenseKeys {
     }
 }
 
-/// Build sides whose keys a bitmap may answer for (join tables and key sets), for
-/// [`key_filter`].
+/// Where a build side keeps its keys' bitmap: empty until the first probe, then the bitmap or
+/// `None` (keys not close integers, or under a memory budget).
+pub type BitmapCell = OnceLock<Option<DenseKeys>>;
+
+/// Build sides whose keys a bitmap may answer for (join tables and key sets): where the
+/// bitmap is kept and which keys make it; the probes and [`key_filter`] share the rest.
 pub trait KeyBitmap {
     /// The owned key type.
-    type Key;
-    /// The keys' bitmap, once a probe made it (`Some(None)`: there is none to make).
-    fn made_bitmap(&self) -> Option<Option<&DenseKeys>>;
-    /// Whether `key` may be there: `false` only when the bitmap (made now if need be) rules
-    /// it out.
-    fn may_hold<Q: GroupKey<Owned = Self::Key>>(&self, key: &Q) -> bool;
+    type Key: Hash + Eq;
+    /// What the table keeps per key.
+    type State;
+    /// The bitmap's cell, whether the side is under a memory budget (no bitmap is made then),
+    /// and the table of keys it is made from.
+    fn bitmap_parts(&self) -> (&BitmapCell, bool, &GroupTable<Self::Key, Self::State>);
+
+    /// The keys' bitmap, made at the first call (see `DenseKeys::cached`).
+    #[inline(always)]
+    fn bitmap<Q: GroupKey<Owned = Self::Key>>(&self) -> Option<&DenseKeys> {
+        let (cell, budgeted, table) = self.bitmap_parts();
+        DenseKeys::cached::<Q, _>(cell, budgeted, table.len(), || table.keys())
+    }
+
+    /// Whether `key` may be there: `false` only when the bitmap rules it out.
+    #[inline(always)]
+    fn may_hold<Q: GroupKey<Owned = Self::Key>>(&self, key: &Q) -> bool {
+        self.bitmap::<Q>().and_then(|d| d.holds(key)).unwrap_or(true)
+    }
+
+    /// The bitmap, if a probe made it (`Some(None)`: there is none to make).
+    fn made_bitmap(&self) -> Option<Option<&DenseKeys>> {
+        self.bitmap_parts().0.get().map(Option::as_ref)
+    }
 }
 
 /// A build side's key bitmap, taken once per morsel for the selection pass of a filter right

@@ -3,7 +3,7 @@
 //! and the probe stage looks rows up by borrowed key.
 
 use super::StageCtx;
-use super::dense::{DenseKeys, KeyBitmap};
+use super::dense::{BitmapCell, KeyBitmap};
 use super::key::GroupKey;
 use super::spill::{self, PARTITIONS, SpillCtx, SpillHook, Spillable, WriteFn};
 use super::table::GroupTable;
@@ -45,7 +45,7 @@ pub struct JoinTable<K, B> {
     partition: Option<usize>,
     /// The keys as a bitmap when they are integers close together, made at the first probe
     /// (the table no longer changes then): see `DenseKeys`.
-    dense: std::sync::OnceLock<Option<DenseKeys>>,
+    dense: BitmapCell,
 }
 
 type Hook<K, B> = SpillHook<WriteFn<JoinTable<K, B>>, LoadFn<K, B>>;
@@ -112,15 +112,6 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
         self.groups.get(key).map_or(&[], |g| g.rows.as_slice())
     }
 
-    /// Whether `key` may have rows here: `false` only when the keys' bitmap rules it out
-    /// (none under a memory budget: a hook, or a spilled partition).
-    #[inline(always)]
-    fn may_hold<Q: GroupKey<Owned = K>>(&self, key: &Q) -> bool {
-        let budgeted = self.spill.is_some() || self.partition.is_some();
-        let dense = DenseKeys::cached::<Q, _>(&self.dense, budgeted, self.groups.len(), || self.groups.keys());
-        dense.and_then(|d| d.holds(key)).unwrap_or(true)
-    }
-
     /// Whether a probe made the keys' bitmap.
     #[cfg(test)]
     pub(super) fn dense_built(&self) -> bool {
@@ -161,12 +152,11 @@ impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> JoinTable<K
 
 impl<K: Hash + Eq + Send + Sync + 'static, B: Send + Sync + 'static> KeyBitmap for JoinTable<K, B> {
     type Key = K;
-    fn made_bitmap(&self) -> Option<Option<&DenseKeys>> {
-        self.dense.get().map(Option::as_ref)
-    }
+    type State = Rows<B>;
+    /// Under a memory budget (a hook, or a spilled partition) no bitmap is made.
     #[inline(always)]
-    fn may_hold<Q: GroupKey<Owned = K>>(&self, key: &Q) -> bool {
-        JoinTable::may_hold(self, key)
+    fn bitmap_parts(&self) -> (&BitmapCell, bool, &GroupTable<K, Rows<B>>) {
+        (&self.dense, self.spill.is_some() || self.partition.is_some(), &self.groups)
     }
 }
 

@@ -3,7 +3,7 @@
 //! memory a table of whole build rows takes (TPC-H Q3's customers: 8-byte slots, not 64).
 
 use super::StageCtx;
-use super::dense::{DenseKeys, KeyBitmap};
+use super::dense::{BitmapCell, KeyBitmap};
 use super::join::{BuildPartial, SpilledBuild};
 use super::key::GroupKey;
 use super::spill::{self, Spillable};
@@ -20,7 +20,7 @@ pub struct KeySet<K> {
     /// For a spilled build side, the partition this set holds (see `JoinTable`).
     partition: Option<usize>,
     /// The keys as a bitmap when they are integers close together (see `JoinTable`).
-    dense: std::sync::OnceLock<Option<DenseKeys>>,
+    dense: BitmapCell,
 }
 
 impl<K> Default for KeySet<K> {
@@ -53,20 +53,10 @@ impl<K: Hash + Eq + Send + Sync + 'static> KeySet<K> {
         }
         // The bitmap, when there is one, is the whole answer for an integer key. Under a memory
         // budget none is made (see `JoinTable`).
-        let budgeted = self.keys.hook_ref().is_some() || self.partition.is_some();
-        let dense = DenseKeys::cached::<Q, _>(&self.dense, budgeted, self.keys.len(), || self.keys.keys());
-        match dense.and_then(|d| d.holds(&key)) {
+        match self.bitmap::<Q>().and_then(|d| d.holds(&key)) {
             Some(found) => found,
             None => self.keys.get(key).is_some(),
         }
-    }
-
-    /// Whether `key` may be in the set: `false` only when the keys' bitmap rules it out.
-    #[inline(always)]
-    fn may_hold<Q: GroupKey<Owned = K>>(&self, key: &Q) -> bool {
-        let budgeted = self.keys.hook_ref().is_some() || self.partition.is_some();
-        let dense = DenseKeys::cached::<Q, _>(&self.dense, budgeted, self.keys.len(), || self.keys.keys());
-        dense.and_then(|d| d.holds(key)).unwrap_or(true)
     }
 
     /// Whether a probe row with `key` belongs to this set's partition (always, unless the
@@ -111,12 +101,10 @@ impl<K: Hash + Eq + Send + Sync + 'static> KeySet<K> {
 
 impl<K: Hash + Eq + Send + Sync + 'static> KeyBitmap for KeySet<K> {
     type Key = K;
-    fn made_bitmap(&self) -> Option<Option<&DenseKeys>> {
-        self.dense.get().map(Option::as_ref)
-    }
+    type State = ();
     #[inline(always)]
-    fn may_hold<Q: GroupKey<Owned = K>>(&self, key: &Q) -> bool {
-        KeySet::may_hold(self, key)
+    fn bitmap_parts(&self) -> (&BitmapCell, bool, &GroupTable<K, ()>) {
+        (&self.dense, self.keys.hook_ref().is_some() || self.partition.is_some(), &self.keys)
     }
 }
 

@@ -297,9 +297,14 @@ impl Value for Decimal {
         // An undeclared field reads any scale as it is.
         match (found, opts.decimal.map(|(_, s)| s)) {
             (Decimal64(_, s), Some(scale)) if *s == scale => Accept::Exact,
-            // Only the width changes: a value of more than 18 digits fails the cast.
-            (Decimal128(_, s), Some(scale)) if *s == scale && narrow => Accept::Lossless(at(scale)),
-            (Decimal128(_, s), Some(scale)) if *s == scale => Accept::Exact,
+            // For a narrow field only the width changes: a value of more than 18 digits fails.
+            (Decimal128(_, s), Some(scale)) if *s == scale => {
+                if narrow {
+                    Accept::Lossless(at(scale))
+                } else {
+                    Accept::Exact
+                }
+            }
             (Decimal32(_, s), Some(scale)) if *s <= scale => Accept::Lossless(at(scale)),
             (Decimal64(_, s) | Decimal128(_, s), Some(scale)) if *s < scale => Accept::Lossless(at(scale)),
             (Decimal32(..) | Decimal64(..) | Decimal128(..) | Decimal256(..), Some(scale)) => Accept::Lossy(at(scale)),
